@@ -1,0 +1,12 @@
+public import ArgumentParser
+
+/// The `projector` command line: the root command and its subcommands.
+public struct ProjectorCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "projector",
+        abstract: "Keeps read models in OpenSearch or DynamoDB in step with a PostgreSQL event table.",
+        subcommands: []
+    )
+
+    public init() {}
+}

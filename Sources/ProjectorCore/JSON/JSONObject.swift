@@ -1,0 +1,156 @@
+/// A JSON object that keeps its keys in insertion order.
+///
+/// Small objects (the common case for events and documents) are searched linearly;
+/// larger ones get a hash index on first need. Equality ignores key order, as JSON does.
+public struct JSONObject: Sendable {
+    @usableFromInline var keyList: [String]
+    @usableFromInline var valueList: [JSONValue]
+    @usableFromInline var index: [String: Int]?
+
+    @usableFromInline static let indexThreshold = 12
+
+    /// An empty object.
+    @inlinable
+    public init() {
+        keyList = []
+        valueList = []
+        index = nil
+    }
+
+    /// An empty object with room for `capacity` members.
+    @inlinable
+    public init(minimumCapacity capacity: Int) {
+        self.init()
+        keyList.reserveCapacity(capacity)
+        valueList.reserveCapacity(capacity)
+    }
+
+    /// An object from key/value pairs; a later duplicate key replaces the earlier value.
+    @inlinable
+    public init(_ pairs: some Sequence<(String, JSONValue)>) {
+        self.init()
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    /// Number of members.
+    @inlinable public var count: Int { keyList.count }
+    /// True when there are no members.
+    @inlinable public var isEmpty: Bool { keyList.isEmpty }
+    /// Keys in order.
+    @inlinable public var keys: [String] { keyList }
+    /// Values in key order.
+    @inlinable public var values: [JSONValue] { valueList }
+
+    @inlinable
+    func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return keyList.firstIndex(of: key)
+    }
+
+    @inlinable
+    mutating func rebuildIndexIfNeeded() {
+        guard keyList.count > Self.indexThreshold else {
+            index = nil
+            return
+        }
+        var built = [String: Int](minimumCapacity: keyList.count)
+        for (offset, key) in keyList.enumerated() { built[key] = offset }
+        index = built
+    }
+
+    /// The value for `key`; assigning `nil` removes the member.
+    @inlinable
+    public subscript(key: String) -> JSONValue? {
+        get {
+            guard let position = position(of: key) else { return nil }
+            return valueList[position]
+        }
+        set {
+            if let position = position(of: key) {
+                if let newValue {
+                    valueList[position] = newValue
+                } else {
+                    keyList.remove(at: position)
+                    valueList.remove(at: position)
+                    rebuildIndexIfNeeded()
+                }
+            } else if let newValue {
+                keyList.append(key)
+                valueList.append(newValue)
+                if index != nil {
+                    index?[key] = keyList.count - 1
+                } else if keyList.count > Self.indexThreshold {
+                    rebuildIndexIfNeeded()
+                }
+            }
+        }
+    }
+
+    /// Removes `key` and returns its value.
+    @inlinable
+    @discardableResult
+    public mutating func removeValue(forKey key: String) -> JSONValue? {
+        let old = self[key]
+        self[key] = nil
+        return old
+    }
+
+    /// Members in order.
+    @inlinable
+    public var members: Zip2Sequence<[String], [JSONValue]> { zip(keyList, valueList) }
+}
+
+extension JSONObject: Sequence {
+    public typealias Element = (key: String, value: JSONValue)
+
+    public struct Iterator: IteratorProtocol {
+        @usableFromInline let object: JSONObject
+        @usableFromInline var offset = 0
+
+        @inlinable init(object: JSONObject) { self.object = object }
+
+        @inlinable
+        public mutating func next() -> (key: String, value: JSONValue)? {
+            guard offset < object.keyList.count else { return nil }
+            defer { offset += 1 }
+            return (object.keyList[offset], object.valueList[offset])
+        }
+    }
+
+    @inlinable
+    public func makeIterator() -> Iterator { Iterator(object: self) }
+
+    @inlinable
+    public var underestimatedCount: Int { keyList.count }
+}
+
+extension JSONObject: Equatable {
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for (key, value) in lhs {
+            guard let other = rhs[key], other == value else { return false }
+        }
+        return true
+    }
+}
+
+extension JSONObject: Hashable {
+    public func hash(into hasher: inout Hasher) {
+        // Order-independent: combine per-member hashes commutatively.
+        var combined = 0
+        for (key, value) in self {
+            var member = Hasher()
+            member.combine(key)
+            member.combine(value)
+            combined ^= member.finalize()
+        }
+        hasher.combine(count)
+        hasher.combine(combined)
+    }
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init(elements)
+    }
+}

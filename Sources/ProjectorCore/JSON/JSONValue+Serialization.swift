@@ -1,0 +1,144 @@
+extension JSONValue {
+    /// JSON text. `pretty` indents by two spaces; `sortedKeys` orders object keys
+    /// (for stable diffs), otherwise keys keep their order.
+    public func serialized(pretty: Bool = false, sortedKeys: Bool = false) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
+        write(to: &bytes, pretty: pretty, sortedKeys: sortedKeys)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the JSON text to a byte buffer (no intermediate strings: used in hot paths).
+    public func write(to out: inout [UInt8], pretty: Bool = false, sortedKeys: Bool = false) {
+        writeValue(to: &out, pretty: pretty, sortedKeys: sortedKeys, indent: 0)
+    }
+
+    private func writeValue(to out: inout [UInt8], pretty: Bool, sortedKeys: Bool, indent: Int) {
+        switch self {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
+        case .int(let value): out.append(contentsOf: String(value).utf8)
+        case .double(let value): out.append(contentsOf: JSONNumberFormatter.format(value).utf8)
+        case .string(let value): JSONValue.writeString(value, to: &out)
+        case .array(let values):
+            if values.isEmpty {
+                out.append(contentsOf: "[]".utf8)
+                return
+            }
+            out.append(UInt8(ascii: "["))
+            for (offset, value) in values.enumerated() {
+                if offset > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { Self.newline(&out, indent: indent + 1) }
+                value.writeValue(to: &out, pretty: pretty, sortedKeys: sortedKeys, indent: indent + 1)
+            }
+            if pretty { Self.newline(&out, indent: indent) }
+            out.append(UInt8(ascii: "]"))
+        case .object(let object):
+            if object.isEmpty {
+                out.append(contentsOf: "{}".utf8)
+                return
+            }
+            out.append(UInt8(ascii: "{"))
+            let keys = sortedKeys ? object.keys.sorted() : object.keys
+            for (offset, key) in keys.enumerated() {
+                if offset > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { Self.newline(&out, indent: indent + 1) }
+                JSONValue.writeString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                if pretty { out.append(UInt8(ascii: " ")) }
+                (object[key] ?? .null).writeValue(to: &out, pretty: pretty, sortedKeys: sortedKeys, indent: indent + 1)
+            }
+            if pretty { Self.newline(&out, indent: indent) }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func newline(_ out: inout [UInt8], indent: Int) {
+        out.append(UInt8(ascii: "\n"))
+        for _ in 0..<indent { out.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: " ")]) }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Appends `string` as a quoted JSON string.
+    public static func writeString(_ string: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0..<0x20:
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xF)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Formats doubles the way JavaScript's `Number.prototype.toString` does, which is
+/// what JSONata and most JSON consumers print: shortest round-trip digits, no
+/// trailing `.0`, exponent form only below 1e-6 or from 1e21 up.
+public enum JSONNumberFormatter {
+    public static func format(_ value: Double) -> String {
+        guard value.isFinite else { return "null" }
+        if value == 0 { return "0" }
+        if value.rounded(.towardZero) == value, abs(value) < 1e21, abs(value) < 9.0e15 {
+            return String(Int(value))
+        }
+        // Swift's description is the shortest round-trip representation; re-lay it out.
+        let (negative, digits, exponent) = decompose(value)
+        var result = negative ? "-" : ""
+        let length = digits.count
+        // Value is 0.d1d2d3... × 10^(exponent); JS calls this n = exponent.
+        let n = exponent
+        if length <= n && n <= 21 {
+            result += digits + String(repeating: "0", count: n - length)
+        } else if 0 < n && n <= 21 {
+            result += String(digits.prefix(n)) + "." + String(digits.dropFirst(n))
+        } else if -6 < n && n <= 0 {
+            result += "0." + String(repeating: "0", count: -n) + digits
+        } else {
+            let e = n - 1
+            let sign = e < 0 ? "-" : "+"
+            result += String(digits.prefix(1))
+            if length > 1 { result += "." + String(digits.dropFirst()) }
+            result += "e" + sign + String(abs(e))
+        }
+        return result
+    }
+
+    /// Splits a finite non-zero double into sign, significant digits and a decimal
+    /// exponent such that value = 0.DIGITS × 10^exponent.
+    static func decompose(_ value: Double) -> (negative: Bool, digits: String, exponent: Int) {
+        let text = String(describing: abs(value))
+        var mantissa = text
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = String(text[..<e])
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+        }
+        var integerPart = mantissa
+        var fractionPart = ""
+        if let dot = mantissa.firstIndex(of: ".") {
+            integerPart = String(mantissa[..<dot])
+            fractionPart = String(mantissa[mantissa.index(after: dot)...])
+        }
+        var digits = integerPart + fractionPart
+        var pointPosition = integerPart.count + exponent
+        while digits.hasPrefix("0") {
+            digits.removeFirst()
+            pointPosition -= 1
+        }
+        while digits.hasSuffix("0") { digits.removeLast() }
+        if digits.isEmpty { digits = "0" }
+        return (value < 0, digits, pointPosition)
+    }
+}

@@ -1,0 +1,4 @@
+import ArgumentParser
+import ProjectorCommands
+
+await ProjectorCommand.main()

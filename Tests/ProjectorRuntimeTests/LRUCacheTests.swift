@@ -1,0 +1,38 @@
+import ProjectorRuntime
+import Testing
+
+@Suite struct LRUCacheTests {
+    @Test func evictsLeastRecentlyUsed() {
+        var cache = LRUCache<String, Int>(capacity: 3)
+        cache.setValue(1, forKey: "a")
+        cache.setValue(2, forKey: "b")
+        cache.setValue(3, forKey: "c")
+        #expect(cache.value(forKey: "a") == 1)  // a is now most recent
+        cache.setValue(4, forKey: "d")  // evicts b
+        #expect(cache.value(forKey: "b") == nil)
+        #expect(cache.value(forKey: "a") == 1)
+        #expect(cache.value(forKey: "c") == 3)
+        #expect(cache.value(forKey: "d") == 4)
+        #expect(cache.count == 3)
+    }
+
+    @Test func removalKeepsLinksConsistent() {
+        var cache = LRUCache<Int, Int>(capacity: 100)
+        for index in 0..<50 { cache.setValue(index, forKey: index) }
+        for index in stride(from: 0, to: 50, by: 3) { cache.removeValue(forKey: index) }
+        for index in 100..<200 { cache.setValue(index, forKey: index) }
+        #expect(cache.count == 100)
+        // The 100 most recent inserts survive, everything older is gone.
+        for index in 100..<200 { #expect(cache.value(forKey: index) == index) }
+        #expect(cache.value(forKey: 49) == nil)
+    }
+
+    @Test func boundedUnderChurn() {
+        var cache = LRUCache<Int, [Int]>(capacity: 1000)
+        for index in 0..<100_000 {
+            cache.setValue([index], forKey: index % 5000)
+            if index % 7 == 0 { cache.removeValue(forKey: (index * 31) % 5000) }
+        }
+        #expect(cache.count <= 1000)
+    }
+}

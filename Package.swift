@@ -110,6 +110,7 @@ let package = Package(
             name: "ProjectorBench",
             dependencies: [
                 "ProjectorCore", "ProjectorPostgres", "ProjectorOpenSearch", "ProjectorDynamoDB", "ProjectorRuntime",
+                "ProjectorAWS",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/ProjectorBench",

@@ -1,0 +1,135 @@
+import Foundation
+import ProjectorCore
+
+/// A tiny HTTP server (Python's `http.server`, started per test) between the store and moto that answers the
+/// next requests of chosen operations with failures, then forwards to moto:
+///
+/// - `throttle`, `provisioned`, `limit`: a 400 with `ThrottlingException`,
+///   `ProvisionedThroughputExceededException`, `RequestLimitExceeded`;
+/// - `500`: a 500 `InternalServerError`; `validation`: a 400 `ValidationException`; `denied`: a 400
+///   `AccessDeniedException`;
+/// - `unprocessed` (BatchGetItem only): forwards only the first half of the keys and returns the rest as
+///   `UnprocessedKeys`.
+///
+/// `GET /stats` returns how many requests of each operation arrived.
+final class FailureInjectingProxy: Sendable {
+    let endpoint: String
+    private let process: Process
+
+    /// Starts the proxy in front of `upstream` with failure queues per operation, e.g.
+    /// `["PutItem": ["throttle", "500"]]`.
+    init(upstream: String, failures: [String: [String]]) throws {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ddb-proxy-\(UUID().uuidString).py")
+        try Self.script.write(to: script, atomically: true, encoding: .utf8)
+        let plan = JSONValue.object(JSONObject(failures.map { ($0.key, JSONValue.array($0.value.map(JSONValue.string))) }))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, upstream, plan.serialized()]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var line: [UInt8] = []
+        while !line.contains(UInt8(ascii: "\n")) {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            line.append(contentsOf: data)
+        }
+        let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard Int(port) != nil else {
+            process.terminate()
+            throw ProxyError(message: "proxy did not report a port: '\(port)'")
+        }
+        self.process = process
+        self.endpoint = "http://127.0.0.1:\(port)"
+    }
+
+    /// Requests per operation so far.
+    func stats() throws -> [String: Int] {
+        let data = try Data(contentsOf: URL(string: "\(self.endpoint)/stats")!)
+        let value = try JSONValue(parsing: [UInt8](data))
+        var counts: [String: Int] = [:]
+        for (name, count) in value.objectValue ?? [:] {
+            if case .int(let number) = count { counts[name] = number }
+        }
+        return counts
+    }
+
+    func stop() {
+        self.process.terminate()
+        self.process.waitUntilExit()
+    }
+
+    struct ProxyError: Error {
+        var message: String
+    }
+
+    static let script = #"""
+        import json, sys, threading, urllib.request, urllib.error
+        from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
+
+        upstream = sys.argv[1].rstrip("/") + "/"
+        plan = json.loads(sys.argv[2])
+        lock = threading.Lock()
+        counts = {}
+        ERRORS = {
+            "throttle": (400, "ThrottlingException"), "provisioned": (400, "ProvisionedThroughputExceededException"),
+            "limit": (400, "RequestLimitExceeded"), "500": (500, "InternalServerError"),
+            "validation": (400, "ValidationException"), "denied": (400, "AccessDeniedException"),
+        }
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def log_message(self, *args): pass
+
+            def reply(self, status, body):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/x-amz-json-1.0")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                with lock:
+                    self.reply(200, counts)
+
+            def forward(self, body):
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                request = urllib.request.Request(upstream, data=body, headers=headers, method="POST")
+                try:
+                    with urllib.request.urlopen(request) as response:
+                        return response.status, json.loads(response.read() or b"{}")
+                except urllib.error.HTTPError as error:
+                    return error.code, json.loads(error.read() or b"{}")
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                operation = self.headers.get("X-Amz-Target", "").split(".")[-1]
+                with lock:
+                    counts[operation] = counts.get(operation, 0) + 1
+                    queue = plan.get(operation, [])
+                    failure = queue.pop(0) if queue else None
+                if failure in ERRORS:
+                    status, kind = ERRORS[failure]
+                    self.reply(status, {"__type": "com.amazonaws.dynamodb.v20120810#" + kind, "message": "injected " + kind})
+                elif failure == "unprocessed":
+                    request = json.loads(body)
+                    (table, spec), = request["RequestItems"].items()
+                    keys = spec["Keys"]
+                    half = max(1, len(keys) // 2)
+                    spec["Keys"] = keys[:half]
+                    status, answer = self.forward(json.dumps(request).encode())
+                    if keys[half:]:
+                        answer["UnprocessedKeys"] = {table: {"Keys": keys[half:], "ConsistentRead": True}}
+                    self.reply(status, answer)
+                else:
+                    status, answer = self.forward(body)
+                    self.reply(status, answer)
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        print(server.server_address[1], flush=True)
+        server.serve_forever()
+        """#
+}

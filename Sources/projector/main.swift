@@ -1,4 +1,22 @@
 import ArgumentParser
 import ProjectorCommands
 
-await ProjectorCommand.main()
+// Parse and run explicitly. A plain `await ProjectorCommand.main()` (and calling `run()` on an
+// `any AsyncParsableCommand`) resolves to the synchronous ParsableCommand members under Swift 6.3, which print
+// help instead of running the async subcommand; a generic function binds the async `run()` requirement.
+func runAsync<Command: AsyncParsableCommand>(_ command: Command) async throws {
+    var command = command
+    try await command.run()
+}
+
+do {
+    let command = try await ProjectorCommand.asyncParseAsRoot()
+    if let asyncCommand = command as? any AsyncParsableCommand {
+        try await runAsync(asyncCommand)
+    } else {
+        var syncCommand = command
+        try syncCommand.run()
+    }
+} catch {
+    ProjectorCommand.exit(withError: error)
+}

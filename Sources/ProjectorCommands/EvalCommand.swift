@@ -1,0 +1,88 @@
+public import ArgumentParser
+internal import Foundation
+internal import ProjectorCore
+
+/// `projector eval EXPR [--input FILE|-] [--bind name=JSON]…`: a jq-like JSONata runner for projection authors.
+public struct EvalCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a JSONata expression and print the result as one line of JSON.",
+        discussion: """
+            An undefined result prints nothing. An expression error prints 'CODE: message at col N' to standard \
+            error and exits 1; unusable input or bindings exit 2.
+            """
+    )
+
+    @Argument(help: "The JSONata expression.")
+    var expression: String
+
+    @Option(help: "JSON input document ($); '-' reads standard input. Without it the input is undefined.")
+    var input: String?
+
+    @Option(
+        name: .customLong("bind"),
+        help: ArgumentHelp("A variable binding name=JSON (e.g. --bind 'event={\"amount\":5}'), usable as $name.", valueName: "name=JSON")
+    )
+    var bindings: [String] = []
+
+    public init() {}
+
+    public mutating func run() async throws {
+        let variables: [String: JSONValue]
+        let document: JSONValue?
+        do {
+            variables = try parsedBindings()
+            document = try readInput()
+        } catch let failure as CommandFailure {
+            CommandSupport.printError(failure.message)
+            throw ExitCode(failure.exitCode)
+        }
+        let result: JSONValue?
+        do {
+            let compiled = try JSONataExpression(expression)
+            result = try compiled.evaluate(document, bindings: variables)
+        } catch {
+            CommandSupport.printError(error.description)
+            throw ExitCode(1)
+        }
+        if let result { CommandSupport.printLine(result.serialized()) }
+    }
+
+    func parsedBindings() throws -> [String: JSONValue] {
+        var variables: [String: JSONValue] = [:]
+        for binding in bindings {
+            guard let equals = binding.firstIndex(of: "=") else {
+                throw CommandFailure.usage("--bind '\(binding)': expected name=JSON")
+            }
+            var name = String(binding[..<equals])
+            if name.hasPrefix("$") { name.removeFirst() }
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw CommandFailure.usage("--bind '\(binding)': the name must be letters, digits or _")
+            }
+            do {
+                variables[name] = try JSONValue(parsing: String(binding[binding.index(after: equals)...]))
+            } catch {
+                throw CommandFailure.usage("--bind \(name): the value is not valid JSON (\(error))")
+            }
+        }
+        return variables
+    }
+
+    func readInput() throws -> JSONValue? {
+        guard let input else { return nil }
+        let data: Data
+        if input == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: input) else {
+                throw CommandFailure.usage("--input \(input): cannot read the file")
+            }
+            data = contents
+        }
+        do {
+            return try JSONValue(parsing: data)
+        } catch {
+            throw CommandFailure.usage("--input \(input): not valid JSON (\(error))")
+        }
+    }
+}

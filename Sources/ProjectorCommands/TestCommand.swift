@@ -1,0 +1,120 @@
+public import ArgumentParser
+internal import Foundation
+internal import ProjectorCore
+
+/// `projector test [PATH]`: runs fixture tests (DESIGN.md §4) through the fold engine.
+public struct TestCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run projection fixture tests; ends with 'N passed, N failed'.",
+        discussion: """
+            PATH is a fixtures folder, one fixture file, or a projections folder whose tests/ folder holds the \
+            fixtures (default: the configured projections folder's tests/). Definitions are read from \
+            --projections, else the folder above the fixtures. Exit status: 0 all passed, 1 a case failed, \
+            2 a fixture or definition file has errors.
+            """
+    )
+
+    @Argument(help: "Fixtures folder, fixture file or projections folder.")
+    var path: String?
+
+    @Option(help: "Folder of the projection definitions (default: the folder above the fixtures).")
+    var projections: String?
+
+    @Option(help: "Configuration file, read for the projections folder when PATH is not given.")
+    var config: String?
+
+    public init() {}
+
+    public mutating func run() async throws {
+        let locations: (fixtures: [String], projections: String)
+        do {
+            locations = try resolvePaths()
+        } catch let failure as CommandFailure {
+            CommandSupport.printError(failure.message)
+            throw ExitCode(failure.exitCode)
+        }
+        let definitions = ProjectionLoader.load(path: locations.projections)
+        var fileErrors = definitions.errors.map(\.description)
+        var passed = 0
+        var failed = 0
+        for file in locations.fixtures {
+            let fixture: ProjectionFixture
+            do {
+                fixture = try FixtureLoader.load(file: file)
+            } catch {
+                fileErrors.append(contentsOf: error.errors.map(\.description))
+                continue
+            }
+            guard let projection = definitions[fixture.projection] else {
+                fileErrors.append("\(fixture.location): no valid projection '\(fixture.projection)' in \(locations.projections)")
+                continue
+            }
+            for fixtureCase in fixture.cases {
+                let outcome = await FixtureRunner.run(fixtureCase, projection: projection)
+                let title = "\(projection.name): \(fixtureCase.name)"
+                if outcome.passed {
+                    passed += 1
+                    CommandSupport.printLine("PASS \(title)")
+                } else {
+                    failed += 1
+                    CommandSupport.printLine("FAIL \(title)")
+                    for line in Self.report(outcome) { CommandSupport.printLine("  " + line) }
+                }
+            }
+        }
+        for error in fileErrors { CommandSupport.printLine(error) }
+        CommandSupport.printLine("\(passed) passed, \(failed) failed")
+        if !fileErrors.isEmpty { throw ExitCode(2) }
+        if failed > 0 { throw ExitCode(1) }
+    }
+
+    /// The lines explaining a failed case: errors, then per document the differences and both sides.
+    static func report(_ outcome: FixtureRunner.Outcome) -> [String] {
+        var lines: [String] = []
+        for failure in outcome.failures {
+            lines.append("error: \(failure.error)")
+        }
+        for mismatch in outcome.mismatches {
+            lines.append("document \(mismatch.key):")
+            for difference in mismatch.differences {
+                lines.append("  \(difference)")
+            }
+            lines.append("  - expected: \(mismatch.expected?.serialized(sortedKeys: true) ?? "absent")")
+            lines.append("  + actual:   \(mismatch.actual?.serialized(sortedKeys: true) ?? "absent")")
+        }
+        return lines
+    }
+
+    /// The fixture files to run and the definitions folder.
+    func resolvePaths() throws -> (fixtures: [String], projections: String) {
+        let root = try path ?? CommandSupport.projectionsPath(nil, config: config)
+        var fixturesPath = root
+        if path == nil || (CommandSupport.isDirectory(root) && CommandSupport.isDirectory(Self.join(root, "tests"))) {
+            fixturesPath = Self.join(root, "tests")
+        }
+        let files: [String]
+        if CommandSupport.isDirectory(fixturesPath) {
+            do {
+                files = try FixtureLoader.files(in: fixturesPath)
+            } catch {
+                throw CommandFailure.usage(error.description)
+            }
+        } else if FileManager.default.fileExists(atPath: fixturesPath) {
+            files = [fixturesPath]
+        } else {
+            throw CommandFailure.usage("\(fixturesPath): no such fixtures folder or file")
+        }
+        let fixtureFolder = CommandSupport.isDirectory(fixturesPath) ? fixturesPath : Self.parent(of: fixturesPath)
+        return (files, projections ?? Self.parent(of: fixtureFolder))
+    }
+
+    static func join(_ folder: String, _ name: String) -> String {
+        folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+
+    static func parent(of path: String) -> String {
+        let url = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent()
+        return url.path
+    }
+}

@@ -1,0 +1,136 @@
+/// Folds a whole batch for one projection: routes it, loads the documents, folds every event in delivery order,
+/// closes stream gaps from the log, applies the projection's `on_error` policy and returns one write per
+/// changed document.
+public struct BatchFold: Sendable {
+    /// The engine used.
+    public let engine: FoldEngine
+
+    /// A batch folder for `projection`.
+    public init(projection: Projection) {
+        engine = FoldEngine(projection: projection)
+    }
+
+    /// A batch folder using `engine`.
+    public init(engine: FoldEngine) {
+        self.engine = engine
+    }
+
+    /// Folds `events` (in delivery order).
+    ///
+    /// - Parameters:
+    ///   - events: the batch.
+    ///   - keys: when given, only documents with these keys are folded (e.g. to redo documents whose write met a
+    ///     conflict); other events are ignored.
+    ///   - fetch: returns the stored documents for the keys asked (missing keys absent); called once.
+    ///   - readStream: returns a stream's events with sequences in the range, all types; called per gap.
+    /// - Returns: the writes (one per changed document, in first-seen order), failures and where the batch
+    ///   stopped under `on_error: stop`.
+    public func run(
+        _ events: [Event],
+        restrictedTo keys: Set<String>? = nil,
+        fetch: ([String]) async throws -> [String: StoredDocument],
+        readStream: (StreamID, ClosedRange<Int64>) async throws -> [Event]
+    ) async throws -> BatchFoldResult {
+        let routed = engine.route(events)
+        let wanted = keys.map { keys in routed.keys.filter { keys.contains($0) } } ?? routed.keys
+        let stored = wanted.isEmpty ? [:] : try await fetch(wanted)
+        var states: [String: DocumentState] = Dictionary(minimumCapacity: wanted.count)
+        for key in wanted { states[key] = DocumentState(key: key, stored: stored[key]) }
+
+        var result = BatchFoldResult()
+        let stopOnError = engine.projection.onError == .stop
+        var keyFailures = routed.failures.makeIterator()
+        var nextKeyFailure = keyFailures.next()
+        var scratch = FoldScratch()
+
+        eventLoop: for entry in routed.events {
+            // Key failures sit between routed events in batch order.
+            while let failure = nextKeyFailure, failure.index < entry.index {
+                if keys == nil {
+                    result.failures.append(failure)
+                    if stopOnError {
+                        result.stoppedAt = failure.index
+                        break eventLoop
+                    }
+                }
+                nextKeyFailure = keyFailures.next()
+            }
+            guard let slot = states.index(forKey: entry.key) else { continue }
+            let event = events[entry.index]
+            var step = engine.fold(entry, event: event, into: &states.values[slot], scratch: &scratch)
+            if case .gap(let gap) = step {
+                result.refolds += 1
+                let log = try await readStream(gap.stream, gap.missing)
+                let failures = engine.refold(&states.values[slot], gap: gap, log: log, scratch: &scratch)
+                for failed in failures {
+                    result.failures.append(FoldFailure(index: entry.index, event: failed.event, error: failed.error))
+                }
+                if stopOnError, !failures.isEmpty {
+                    result.stoppedAt = entry.index
+                    break
+                }
+                step = engine.fold(entry, event: event, into: &states.values[slot], scratch: &scratch)
+                if case .gap(let again) = step {
+                    // The log cannot hold less than `upToSeq - 1` after a refold; defensive, keeps the loop finite.
+                    step = .failed(
+                        engine.failure(
+                            .invalidResult, event, entry.key, "refold", nil, nil,
+                            "stream \(again.stream) still misses seq \(again.afterSeq + 1) after reading the log"))
+                }
+            }
+            switch step {
+            case .applied: result.applied += 1
+            case .duplicate: result.duplicates += 1
+            case .skipped: result.skipped += 1
+            case .gap: break
+            case .failed(let error):
+                result.failures.append(FoldFailure(index: entry.index, event: event, error: error))
+                if stopOnError {
+                    result.stoppedAt = entry.index
+                    break eventLoop
+                }
+                engine.markProcessed(event, key: entry.key, in: &states.values[slot])
+            }
+        }
+        if result.stoppedAt == nil, keys == nil {
+            while let failure = nextKeyFailure {
+                result.failures.append(failure)
+                if stopOnError {
+                    result.stoppedAt = failure.index
+                    break
+                }
+                nextKeyFailure = keyFailures.next()
+            }
+        }
+        let version = engine.projection.version
+        for key in wanted {
+            guard var state = states[key] else { continue }
+            if let write = state.makeWrite(projectionVersion: version) { result.writes.append(write) }
+            states[key] = state
+        }
+        result.documents = states
+        return result
+    }
+}
+
+/// What ``BatchFold/run(_:restrictedTo:fetch:readStream:)`` produced.
+public struct BatchFoldResult: Sendable {
+    /// One conditional write per changed document, in the order documents were first touched.
+    public var writes: [DocumentWrite] = []
+    /// Failed events in batch order. Under `dead_letter` these are to be recorded (the batch went on as if they
+    /// were skipped); under `stop` the last one is the cause of ``stoppedAt``.
+    public var failures: [FoldFailure] = []
+    /// Under `on_error: stop`: the batch index of the event that failed. Only events before it are in
+    /// ``writes``; the checkpoint must not pass it. `nil` when the whole batch was folded.
+    public var stoppedAt: Int?
+    /// Final state of every loaded document (after ``writes`` were made: metadata `v` already counted).
+    public var documents: [String: DocumentState] = [:]
+    /// Events whose handler ran.
+    public var applied = 0
+    /// Events skipped as already applied.
+    public var duplicates = 0
+    /// Events processed without change (`when` not true, unhandled events tracked).
+    public var skipped = 0
+    /// Gaps closed by reading the log.
+    public var refolds = 0
+}

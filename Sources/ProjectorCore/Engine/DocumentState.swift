@@ -1,0 +1,54 @@
+/// One document while a batch is folded: its body (without `_projector`), metadata and stored revision.
+public struct DocumentState: Sendable {
+    /// The document key.
+    public let key: String
+    /// The body as definitions see it (`$doc`), `nil` when the document is absent (never created or deleted).
+    public internal(set) var body: JSONObject?
+    /// Idempotency metadata, kept even while the document is absent.
+    public internal(set) var metadata: DocumentMetadata
+    /// The stored revision, `nil` when the store does not hold the document.
+    public let revision: StoreRevision?
+    /// True when an event was processed since the state was loaded (a write is due unless nothing is stored
+    /// and nothing is to be stored).
+    public internal(set) var isDirty: Bool
+
+    /// A state from what the store returned (`nil`: the key is not stored).
+    public init(key: String, stored: StoredDocument?) {
+        self.key = key
+        revision = stored?.revision
+        isDirty = false
+        guard let stored, case .object(var object) = stored.body else {
+            body = nil
+            metadata = DocumentMetadata()
+            return
+        }
+        guard let stamp = object.removeValue(forKey: Projection.metadataField) else {
+            // Not written by projector: nothing is known to be applied, so the events rebuild it from scratch.
+            body = nil
+            metadata = DocumentMetadata()
+            return
+        }
+        metadata = DocumentMetadata(json: stamp)
+        body = object
+    }
+
+    /// The body with its `_projector` field, as written to the store; `nil` when absent.
+    public var storedBody: JSONValue? {
+        guard var object = body else { return nil }
+        object[Projection.metadataField] = metadata.jsonValue
+        return .object(object)
+    }
+
+    /// The write that brings the store to this state, or `nil` when none is needed. Counts the write in the
+    /// metadata (`v`) and stamps the projection version (`pv`).
+    public mutating func makeWrite(projectionVersion: Int) -> DocumentWrite? {
+        guard isDirty else { return nil }
+        guard body != nil else {
+            return revision.map { DocumentWrite.delete(key: key, expected: $0) }
+        }
+        metadata.version += 1
+        metadata.projectionVersion = projectionVersion
+        guard let stored = storedBody else { return nil }
+        return .upsert(key: key, body: stored, expected: revision)
+    }
+}

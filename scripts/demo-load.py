@@ -8,12 +8,13 @@ strings with a leading ``:`` (``"event-id": ":money-deposited"``), UUIDs carry a
 
 Two services write: ``customer-svc`` (customer aggregates) and ``account-svc`` (accounts).
 
-    customer-registered  {customer_id, name, email}          customer stream
-    customer-renamed     {name}                              customer stream
-    account-opened       {customer_id, currency, owner}      account stream
-    money-deposited      {amount, currency[, transfer_id, counterparty]}
-    money-withdrawn      {amount, currency[, transfer_id, counterparty]}
-    account-closed       {}
+    customer-registered     {customer_id, name, email, segment}       customer stream
+    customer-renamed        {name}                                    customer stream
+    customer-email-changed  {email}                                   customer stream
+    account-opened          {customer_id, iban, currency, owner}      account stream
+    money-deposited         {amount, currency[, transfer_id, counterparty]}
+    money-withdrawn         {amount, currency[, channel | transfer_id, counterparty]}
+    account-closed          {customer_id}
 
 A transfer is one transaction of two events on two accounts (a withdrawal on one stream, a
 deposit on the other, sharing ``transfer_id``); onboarding writes a customer and an account in
@@ -55,6 +56,8 @@ LAST_NAMES = [
     "Dvořák", "Nagy", "Huber", "Kowalski", "Ivanova", "Gruber", "Steiner",
 ]
 CURRENCIES = ["EUR", "EUR", "EUR", "EUR", "CZK", "HUF", "USD"]
+SEGMENTS = ["retail", "retail", "retail", "premium", "business"]
+BANK_CODE = "32000"
 
 
 def keyword(name: str) -> str:
@@ -65,6 +68,13 @@ def keyword(name: str) -> str:
 def ref(value: uuid.UUID) -> str:
     """edd encoding of a UUID value."""
     return "#" + str(value)
+
+
+def iban(account_number: int) -> str:
+    """An Austrian IBAN with a valid ISO 13616 check (mod 97), for a bank code and account number."""
+    bban = f"{BANK_CODE}{account_number:011d}"
+    digits = bban + "1029" + "00"  # A=10, T=29, then check digits 00
+    return f"AT{98 - int(digits) % 97:02d}{bban}"
 
 
 def sql_text(text: str) -> str:
@@ -86,6 +96,7 @@ class Account:
     id: uuid.UUID
     customer: Customer
     currency: str
+    iban: str
     balance: int = 0
     seq: int = 0
     closed: bool = False
@@ -135,25 +146,33 @@ class Bank:
         name, email = self._new_name()
         customer = Customer(uuid.uuid4(), name, email, uuid.uuid4())
         self.customers.append(customer)
-        registered = self._customer_event(
-            customer, "customer-registered",
-            {"customer_id": ref(customer.id), "name": name, "email": email})
+        registered = self._customer_event(customer, "customer-registered", {
+            "customer_id": ref(customer.id), "name": name, "email": email,
+            "segment": keyword(self.rng.choice(SEGMENTS))})
         return [registered] + self.open_account(customer)
 
     def open_account(self, customer: Customer | None = None) -> list[Row]:
         customer = customer or self.rng.choice(self.customers)
-        account = Account(uuid.uuid4(), customer, self.rng.choice(CURRENCIES))
+        number = self.rng.randrange(10**10, 10**11)
+        account = Account(uuid.uuid4(), customer, self.rng.choice(CURRENCIES), iban(number))
         customer.accounts.append(account.id)
         self.accounts.append(account)
         self.open_accounts.append(account)
         return [self._account_event(account, "account-opened", {
-            "customer_id": ref(customer.id), "currency": keyword(account.currency), "owner": customer.name})]
+            "customer_id": ref(customer.id), "iban": account.iban, "currency": keyword(account.currency),
+            "owner": customer.name})]
 
     def rename(self) -> list[Row]:
         customer = self._pick_customer()
         first = customer.name.split(" ")[0]
         customer.name = f"{first} {self.rng.choice(LAST_NAMES)}"
         return [self._customer_event(customer, "customer-renamed", {"name": customer.name})]
+
+    def change_email(self) -> list[Row]:
+        customer = self._pick_customer()
+        local = customer.name.lower().replace(" ", ".").replace("'", "")
+        customer.email = f"{local}{self.rng.randint(1, 999)}@{self.rng.choice(['example.com', 'example.net'])}"
+        return [self._customer_event(customer, "customer-email-changed", {"email": customer.email})]
 
     def deposit(self) -> list[Row]:
         account = self._pick_account()
@@ -211,7 +230,7 @@ class Bank:
             rows.append(self._account_event(account, "money-withdrawn", {
                 "amount": account.balance, "currency": keyword(account.currency), "channel": keyword("payout")}))
             account.balance = 0
-        rows.append(self._account_event(account, "account-closed", {}))
+        rows.append(self._account_event(account, "account-closed", {"customer_id": ref(account.customer.id)}))
         account.closed = True
         self.open_accounts.remove(account)
         return rows
@@ -224,7 +243,7 @@ class Bank:
     def next_transaction(self) -> list[Row]:
         actions = [
             (self.deposit, 30), (self.withdraw, 20), (self.transfer, 20), (self.card_settlement, 8),
-            (self.rename, 5), (self.onboard, 6), (self.open_account, 3), (self.close, 2),
+            (self.rename, 4), (self.change_email, 2), (self.onboard, 6), (self.open_account, 3), (self.close, 2),
         ]
         action = self.rng.choices([a for a, _ in actions], weights=[w for _, w in actions])[0]
         return action()
@@ -253,12 +272,13 @@ class Bank:
     def expected(self) -> dict:
         return {
             "accounts": {
-                str(a.id): {"balance": a.balance, "currency": a.currency, "closed": a.closed,
+                str(a.id): {"balance": a.balance, "currency": a.currency, "iban": a.iban, "closed": a.closed,
                             "customer_id": str(a.customer.id), "events": a.seq}
                 for a in self.accounts
             },
             "customers": {
                 str(c.id): {"name": c.name, "email": c.email, "accounts": [str(a) for a in c.accounts],
+                            "open_accounts": sum(1 for a in self.accounts if a.customer is c and not a.closed),
                             "events": c.seq}
                 for c in self.customers
             },

@@ -13,7 +13,8 @@ Refreshes every ``--interval`` seconds until ``--duration`` passes or Ctrl-C:
 
 With ``--verify FILE`` (the load generator's ``--expect`` file) it instead waits, up to
 ``--timeout`` seconds, until the OpenSearch views agree with what was written: every open
-account's balance, every closed account gone or at zero, every customer's current name; then
+account's balance, currency, customer and IBAN, every closed account gone, every customer's
+current name, email and number of open accounts; then
 prints one frame and the verdict, and exits 0 when they agree, 1 otherwise.
 
 Only the standard library, ``psql`` and botocore (which the test servers' moto brings) are
@@ -425,32 +426,34 @@ class Verifier:
                     documents[str(doc.get("_id"))] = doc["_source"]
         return documents
 
+    # view → (section of the expected file, {document field: expected field}) for the example projections.
+    CHECKS = {
+        "account_balance": ("accounts", {"balance": "balance", "currency": "currency",
+                                         "customer_id": "customer_id", "iban": "iban"}),
+        "customer_profile": ("customers", {"name": "name", "email": "email", "account_count": "open_accounts"}),
+    }
+
     def differences(self) -> tuple[list[str], str]:
         """Mismatches (empty when the views agree) and what was compared."""
         problems: list[str] = []
-        accounts: dict = self.expected.get("accounts", {})
-        customers: dict = self.expected.get("customers", {})
-        documents = self.fetch("account_balance", list(accounts))
-        for key, want in accounts.items():
-            document = documents.get(key)
-            if want["closed"]:
-                if document is not None and document.get("balance", 0) != 0:
-                    problems.append(f"account_balance/{key}: closed, but balance {document.get('balance')}")
-            elif document is None:
-                problems.append(f"account_balance/{key}: missing (expected balance {want['balance']})")
-            elif document.get("balance") != want["balance"]:
-                problems.append(
-                    f"account_balance/{key}: balance {document.get('balance')}, expected {want['balance']}")
-        profiles = self.fetch("customer_profile", list(customers))
-        for key, want in customers.items():
-            document = profiles.get(key)
-            if document is None:
-                problems.append(f"customer_profile/{key}: missing (expected name {want['name']!r})")
-            elif "name" in document and document["name"] != want["name"]:
-                problems.append(f"customer_profile/{key}: name {document['name']!r}, expected {want['name']!r}")
-        compared = (f"{len(accounts)} account balances (account_balance) and "
-                    f"{len(customers)} customer names (customer_profile)")
-        return problems, compared
+        compared = []
+        for view, (section, fields) in self.CHECKS.items():
+            expected: dict = self.expected.get(section, {})
+            documents = self.fetch(view, list(expected))
+            compared.append(f"{len(expected)} {section} ({view}: {', '.join(fields)})")
+            for key, want in expected.items():
+                document = documents.get(key)
+                if want.get("closed"):
+                    if document is not None:
+                        problems.append(f"{view}/{key}: the account is closed, the document is still there")
+                elif document is None:
+                    problems.append(f"{view}/{key}: missing")
+                else:
+                    for field_name, expected_field in fields.items():
+                        if document.get(field_name) != want[expected_field]:
+                            problems.append(f"{view}/{key}: {field_name} is {document.get(field_name)!r}, "
+                                            f"expected {want[expected_field]!r}")
+        return problems, " and ".join(compared)
 
 
 def verify(arguments: argparse.Namespace, screen: Screen) -> int:

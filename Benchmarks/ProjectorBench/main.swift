@@ -15,7 +15,10 @@ struct BenchmarkArea: Sendable {
     let run: @Sendable () async throws -> Void
 }
 
-let areas: [BenchmarkArea] = []
+let areas: [BenchmarkArea] = [
+    BenchmarkArea(name: "sigv4", run: SigV4Bench.run),
+    BenchmarkArea(name: "dynamodb", run: DynamoDBBench.run),
+]
 
 /// Peak resident set size of this process so far, in bytes (`getrusage`: kilobytes on Linux, bytes on macOS).
 func peakResidentBytes() -> Int {

@@ -80,6 +80,7 @@ let package = Package(
             dependencies: [
                 "ProjectorCore", "ProjectorPostgres", "ProjectorOpenSearch", "ProjectorDynamoDB", "ProjectorAWS",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),

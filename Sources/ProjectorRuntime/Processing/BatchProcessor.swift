@@ -1,0 +1,224 @@
+public import Logging
+public import ProjectorCore
+
+/// Turns one batch of events into view-store writes for one projection: folds it against the
+/// documents (from a bounded cache, or the store on a miss), writes conditionally, resolves
+/// write conflicts by re-reading and re-folding, and applies the projection's `on_error` policy.
+///
+/// It does not write checkpoints: it says how far the batch may be checkpointed
+/// (``BatchReport/checkpoint``), and the caller commits that under its lease.
+public struct BatchProcessor {
+    /// Tunables with production defaults.
+    public struct Configuration: Sendable {
+        /// Documents kept in memory between batches (each holds one document body).
+        public var cacheCapacity = 10_000
+        /// How often one batch may meet write conflicts before it is retried from scratch.
+        public var maximumConflictRounds = 5
+
+        public init() {}
+    }
+
+    /// Where failed events go under `on_error: dead_letter`.
+    public typealias DeadLetterSink = @Sendable (_ event: Event, _ error: String) async throws -> Void
+    /// Reads one stream's events for `seq` in the range, all types, ordered by seq.
+    public typealias StreamReader = @Sendable (_ stream: StreamID, _ seqs: ClosedRange<Int64>) async throws -> [Event]
+
+    enum CachedDocument {
+        case stored(StoredDocument)
+        case absent
+    }
+
+    public let projection: Projection
+    let fold: BatchFold
+    let store: any ViewStore
+    let readStream: StreamReader
+    let deadLetter: DeadLetterSink
+    let configuration: Configuration
+    let logger: Logger
+    var cache: LRUCache<String, CachedDocument>
+
+    public init(
+        projection: Projection,
+        store: any ViewStore,
+        readStream: @escaping StreamReader,
+        deadLetter: @escaping DeadLetterSink,
+        configuration: Configuration = Configuration(),
+        logger: Logger
+    ) {
+        self.projection = projection
+        self.fold = BatchFold(projection: projection)
+        self.store = store
+        self.readStream = readStream
+        self.deadLetter = deadLetter
+        self.configuration = configuration
+        self.logger = logger
+        self.cache = LRUCache(capacity: max(1, configuration.cacheCapacity))
+    }
+
+    /// Forgets every cached document (after losing the lease, or an error of unknown outcome).
+    public mutating func clearCache() {
+        cache.removeAll()
+    }
+
+    /// Processes `events` (one batch in delivery order) up to the view store.
+    ///
+    /// Throws when the store or the database stays unavailable; the batch is then not
+    /// checkpointed and must be processed again (which is harmless: writes are idempotent).
+    public mutating func process(_ events: [Event]) async throws -> BatchReport {
+        var report = BatchReport()
+        guard !events.isEmpty else { return report }
+
+        let folded = try await runFold(events, restrictedTo: nil)
+        report.refolds = folded.refolds
+        report.applied = folded.applied
+        report.duplicates = folded.duplicates
+        var stopIndex = folded.stoppedAt
+        var stopError = stopIndex.flatMap { index in folded.failures.last { $0.index == index }.map { "\($0.error)" } }
+        var deadLetters: [(event: Event, error: String)] =
+            projection.onError == .deadLetter ? folded.failures.map { ($0.event, "\($0.error)") } : []
+
+        // Write, resolving conflicts by re-reading the conflicting documents and folding again.
+        var writes = folded.writes
+        var round = 0
+        var rejected: [(key: String, reason: String)] = []
+        while !writes.isEmpty {
+            let outcomes = try await store.apply(writes)
+            var conflicted: Set<String> = []
+            for (write, outcome) in zip(writes, outcomes) {
+                switch outcome {
+                case .applied(let revision):
+                    remember(write, revision: revision)
+                    report.written += 1
+                case .conflict:
+                    cache.removeValue(forKey: write.key)
+                    conflicted.insert(write.key)
+                    report.conflicts += 1
+                case .rejected(let reason):
+                    cache.removeValue(forKey: write.key)
+                    rejected.append((write.key, reason))
+                }
+            }
+            guard !conflicted.isEmpty else { break }
+            round += 1
+            guard round <= configuration.maximumConflictRounds else {
+                throw RuntimeError(
+                    .conflictStorm,
+                    "\(conflicted.count) documents kept changing under concurrent writes",
+                    projection: projection.name
+                )
+            }
+            let foldedEvents = folded.stoppedAt.map { Array(events[..<$0]) } ?? events
+            writes = try await runFold(foldedEvents, restrictedTo: conflicted).writes
+        }
+
+        // Documents the store refused for good fall under the same policy as expression errors.
+        if !rejected.isEmpty {
+            let routed = fold.engine.route(events)
+            for (key, reason) in rejected {
+                let indices = routed.events.lazy.filter { $0.key == key && $0.handler != nil }.map(\.index)
+                guard let first = indices.first else { continue }
+                logger.error(
+                    "view store rejected a document",
+                    metadata: [
+                        LogKey.projection: "\(projection.name)", LogKey.documentKey: "\(key)",
+                        LogKey.error: "\(reason)",
+                    ]
+                )
+                report.rejectedDocuments += 1
+                let error = "document '\(key)' rejected by the view store: \(reason)"
+                switch projection.onError {
+                case .stop:
+                    if first < (stopIndex ?? Int.max) {
+                        stopIndex = first
+                        stopError = error
+                    }
+                case .deadLetter:
+                    for index in indices { deadLetters.append((events[index], error)) }
+                }
+            }
+        }
+
+        for (event, error) in deadLetters {
+            try await deadLetter(event, error)
+            report.deadLettered += 1
+        }
+
+        if let stopIndex {
+            report.stoppedAt = events[stopIndex].cursor
+            report.stopError = stopError ?? "stopped"
+            report.checkpoint = stopIndex > 0 ? events[stopIndex - 1].cursor : nil
+            report.processed = stopIndex
+        } else {
+            report.checkpoint = events.last?.cursor
+            report.processed = events.count
+        }
+        return report
+    }
+
+    private mutating func runFold(_ events: [Event], restrictedTo keys: Set<String>?) async throws -> BatchFoldResult {
+        let useCache = keys == nil
+        return try await fold.run(
+            events,
+            restrictedTo: keys,
+            fetch: { wanted in try await self.load(wanted, useCache: useCache) },
+            readStream: readStream
+        )
+    }
+
+    /// Documents for `keys`: cached ones, the rest from the store (remembered, absent ones too).
+    private mutating func load(_ keys: [String], useCache: Bool) async throws -> [String: StoredDocument] {
+        var found: [String: StoredDocument] = Dictionary(minimumCapacity: keys.count)
+        var missing: [String] = []
+        for key in keys {
+            switch useCache ? cache.value(forKey: key) : nil {
+            case .stored(let document): found[key] = document
+            case .absent: continue
+            case nil: missing.append(key)
+            }
+        }
+        guard !missing.isEmpty else { return found }
+        let fetched = try await store.fetch(missing)
+        for key in missing {
+            if let document = fetched[key] {
+                found[key] = document
+                cache.setValue(.stored(document), forKey: key)
+            } else {
+                cache.setValue(.absent, forKey: key)
+            }
+        }
+        return found
+    }
+
+    private mutating func remember(_ write: DocumentWrite, revision: StoreRevision?) {
+        switch write {
+        case .upsert(let key, let body, _):
+            guard let revision else {
+                cache.removeValue(forKey: key)
+                return
+            }
+            cache.setValue(.stored(StoredDocument(key: key, body: body, revision: revision)), forKey: key)
+        case .delete(let key, _):
+            cache.setValue(.absent, forKey: key)
+        }
+    }
+}
+
+/// What processing one batch did.
+public struct BatchReport: Sendable, Hashable {
+    /// How far the checkpoint may move: the last event fully processed (`nil`: not at all).
+    public var checkpoint: EventCursor?
+    /// Events fully processed (the batch length unless stopped).
+    public var processed = 0
+    /// Under `on_error: stop`: the event the projection stopped at, and why.
+    public var stoppedAt: EventCursor?
+    public var stopError: String?
+    public var applied = 0
+    public var duplicates = 0
+    public var refolds = 0
+    public var written = 0
+    public var conflicts = 0
+    public var rejectedDocuments = 0
+    public var deadLettered = 0
+
+    public init() {}
+}

@@ -1,0 +1,294 @@
+public import Logging
+import Prometheus
+public import ProjectorCore
+public import ProjectorPostgres
+public import ServiceLifecycle
+
+/// Runs one projection on this instance: waits for its lease (one owner across all
+/// instances), then tails the log from the checkpoint, processes batches into the view store
+/// and commits the checkpoint after the store confirmed them. Hands the projection back when
+/// the lease is lost, honours pause/resume, parks the projection on a `stop` error.
+public struct ProjectionSupervisor: Service {
+    /// Tunables with production defaults.
+    public struct Configuration: Sendable {
+        /// How often a standby instance tries to take the lease.
+        public var leaseRetryInterval: Duration = .seconds(2)
+        /// How often an owner re-reads its checkpoint row (pause flag, takeover) while busy.
+        public var controlInterval: Duration = .seconds(1)
+        /// How often lag is measured (it costs a count query).
+        public var lagInterval: Duration = .seconds(2)
+        /// Backoff after a failed batch (store down, database restarting).
+        public var retryBackoff = Backoff(initial: .milliseconds(200), maximum: .seconds(15))
+        /// Stop once caught up with the head seen at start (`projector run --once`).
+        public var once = false
+        /// Per-batch processing settings.
+        public var processor = BatchProcessor.Configuration()
+
+        public init() {}
+    }
+
+    public let projection: Projection
+    let database: ProjectorDatabase
+    let notifier: EventNotifier?
+    let store: any ViewStore
+    let metrics: ProjectionMetrics
+    let processMetrics: ProjectorMetrics
+    let board: StatusBoard
+    let owner: String
+    let configuration: Configuration
+    let logger: Logger
+
+    public init(
+        projection: Projection,
+        database: ProjectorDatabase,
+        notifier: EventNotifier?,
+        store: any ViewStore,
+        metrics: ProjectorMetrics,
+        board: StatusBoard,
+        owner: String,
+        configuration: Configuration = Configuration(),
+        logger: Logger
+    ) {
+        self.projection = projection
+        self.database = database
+        self.notifier = notifier
+        self.store = store
+        self.metrics = metrics.projection(projection.name)
+        self.processMetrics = metrics
+        self.board = board
+        self.owner = owner
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: LogKey.projection] = "\(projection.name)"
+        self.logger = logger
+    }
+
+    var filter: EventFilter {
+        EventFilter(services: projection.services.map { $0.sorted() }, types: projection.eventTypes)
+    }
+
+    public func run() async throws {
+        let head = configuration.once ? try await database.reader.headCursor() : nil
+        var backoff = configuration.retryBackoff
+        setState(.standby, owned: false)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let lease: ProjectionLease?
+            do {
+                lease = try await database.acquireLease(projection: projection.name, owner: owner)
+            } catch {
+                logger.warning("could not try the lease", metadata: [LogKey.error: "\(error)"])
+                try? await gracefulSleep(backoff.next())
+                continue
+            }
+            guard let lease else {
+                setState(.standby, owned: false)
+                try? await gracefulSleep(configuration.leaseRetryInterval)
+                continue
+            }
+            logger.info("took over projection", metadata: [LogKey.owner: "\(owner)"])
+            let outcome: OwnershipOutcome
+            do {
+                outcome = try await own(lease, head: head)
+                backoff.reset()
+            } catch {
+                outcome = .retry
+                logger.error("projection stopped on an error; retrying", metadata: [LogKey.error: "\(error)"])
+                board.update(projection.name) { $0.lastError = "\(error)" }
+            }
+            await lease.release()
+            switch outcome {
+            case .finished:
+                setState(.standby, owned: false)
+                return
+            case .retry:
+                setState(.standby, owned: false)
+                try? await gracefulSleep(backoff.next())
+            }
+        }
+        setState(.standby, owned: false)
+    }
+
+    enum OwnershipOutcome {
+        /// Shut down, or caught up under `--once`.
+        case finished
+        /// Lost the lease or hit an error: release and try again.
+        case retry
+    }
+
+    /// Works on the projection while holding `lease`.
+    func own(_ lease: ProjectionLease, head: EventCursor?) async throws -> OwnershipOutcome {
+        let checkpoints = database.checkpoints
+        var checkpoint = try await checkpoints.register(projection.name, version: projection.version)
+        try await checkpoints.verifyWithinLog(checkpoint, reader: database.reader)
+        if checkpoint.projectionVersion != projection.version {
+            if checkpoint.cursor == .start {
+                try await checkpoints.setVersion(projection.name, projection.version)
+            } else {
+                let message =
+                    "definition version \(projection.version) differs from the view's version "
+                    + "\(checkpoint.projectionVersion): run `projector rebuild \(projection.name)`"
+                try await park(.failed, error: message, at: nil, lease: lease)
+                return try await waitWhileParked(lease) ? .retry : .finished
+            }
+        }
+        if checkpoint.paused {
+            setState(.paused, owned: true)
+            return try await waitWhileParked(lease) ? .retry : .finished
+        }
+
+        var processor = BatchProcessor(
+            projection: projection,
+            store: store,
+            readStream: { [reader = database.reader] stream, seqs in
+                try await reader.streamEvents(
+                    service: stream.service, stream: stream.stream, afterSeq: seqs.lowerBound - 1,
+                    upToSeq: seqs.upperBound)
+            },
+            deadLetter: { [deadLetters = database.deadLetters, name = projection.name] event, error in
+                _ = try await deadLetters.add(projection: name, event: event, error: error)
+            },
+            configuration: configuration.processor,
+            logger: logger
+        )
+        setState(.running, owned: true)
+        let tailer = database.makeTailer(notifier: notifier, filter: filter)
+        let clock = ContinuousClock()
+        var lastControl = clock.now
+        var lastLag = clock.now - configuration.lagInterval
+        var stop: OwnershipOutcome?
+
+        try await withGracefulShutdownHandler {
+            try await tailer.run(from: checkpoint.cursor) { batch in
+                metricsWatermark(batch)
+                if !batch.events.isEmpty {
+                    let started = clock.now
+                    let report = try await processor.process(batch.events)
+                    if let cursor = report.checkpoint {
+                        try await checkpoints.commit(cursor, lease: lease)
+                        checkpoint.cursor = cursor
+                    }
+                    record(report, duration: clock.now - started)
+                    if let stoppedAt = report.stoppedAt {
+                        try await park(.failed, error: report.stopError ?? "stopped", at: stoppedAt, lease: lease)
+                        stop = try await waitWhileParked(lease) ? .retry : .finished
+                        return .stop
+                    }
+                }
+                if Task.isShuttingDownGracefully {
+                    stop = .finished
+                    return .stop
+                }
+                if clock.now - lastLag >= configuration.lagInterval || (batch.events.isEmpty && !batch.isFull) {
+                    lastLag = clock.now
+                    await measureLag(after: checkpoint.cursor)
+                }
+                if let head, batch.events.isEmpty, !batch.isFull,
+                    checkpoint.cursor >= head || batch.watermark > head.transactionID
+                {
+                    logger.info("caught up", metadata: [LogKey.position: "\(checkpoint.cursor)"])
+                    stop = .finished
+                    return .stop
+                }
+                if clock.now - lastControl >= configuration.controlInterval {
+                    lastControl = clock.now
+                    if let row = try await checkpoints.read(projection.name) {
+                        if row.leaseEpoch != lease.epoch {
+                            logger.warning("another instance took the projection over")
+                            stop = .retry
+                            return .stop
+                        }
+                        if row.paused {
+                            setState(.paused, owned: true)
+                            stop = try await waitWhileParked(lease) ? .retry : .finished
+                            return .stop
+                        }
+                    }
+                }
+                return .continue
+            }
+        } onGracefulShutdown: {
+            notifier?.wakeAll()
+        }
+        return stop ?? (Task.isShuttingDownGracefully || Task.isCancelled ? .finished : .retry)
+    }
+
+    /// Stays parked (paused or failed) until resumed, reset or taken over; true when work should resume.
+    func waitWhileParked(_ lease: ProjectionLease) async throws -> Bool {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await gracefulSleep(configuration.controlInterval)
+            guard let row = try await database.checkpoints.read(projection.name) else { return true }
+            if row.leaseEpoch != lease.epoch { return true }
+            if !row.paused && row.state != ProjectionState.failed.rawValue { return true }
+        }
+        return false
+    }
+
+    func park(_ state: ProjectionState, error: String, at position: EventCursor?, lease: ProjectionLease) async throws {
+        logger.error(
+            "projection stopped",
+            metadata: [LogKey.error: "\(error)", LogKey.position: "\(position.map { "\($0)" } ?? "-")"]
+        )
+        try await database.checkpoints.setState(
+            projection.name, state: state.rawValue, lastError: error, errorPosition: position, lease: lease)
+        setState(state, owned: true, error: error)
+    }
+
+    func record(_ report: BatchReport, duration: Duration) {
+        metrics.eventsProcessed.increment(by: Int64(report.processed))
+        metrics.batches.increment()
+        metrics.batchDuration.recordNanoseconds(duration.nanoseconds)
+        if report.refolds > 0 { metrics.refolds.increment(by: Int64(report.refolds)) }
+        if report.conflicts > 0 { metrics.sinkError(.conflict, count: report.conflicts) }
+        if report.rejectedDocuments > 0 { metrics.sinkError(.rejected, count: report.rejectedDocuments) }
+        if report.deadLettered > 0 { metrics.deadLetters.increment(by: Int64(report.deadLettered)) }
+        logger.debug(
+            "batch committed",
+            metadata: [
+                LogKey.events: "\(report.processed)", LogKey.position: "\(report.checkpoint.map { "\($0)" } ?? "-")",
+            ]
+        )
+    }
+
+    func metricsWatermark(_ batch: EventBatch) {
+        let stall = batch.watermarkStall
+        let seconds = Double(stall.components.seconds) + Double(stall.components.attoseconds) / 1e18
+        processMetrics.watermarkStallSeconds.set(to: seconds)
+    }
+
+    func measureLag(after cursor: EventCursor) async {
+        do {
+            let lag = try await database.reader.lag(after: cursor, filter: filter)
+            metrics.lagEvents.set(to: Double(lag.events))
+            metrics.lagSeconds.set(to: lag.seconds)
+            board.update(projection.name) {
+                $0.lagEvents = lag.events
+                $0.lagSeconds = lag.seconds
+            }
+        } catch {
+            logger.debug("could not measure lag", metadata: [LogKey.error: "\(error)"])
+        }
+    }
+
+    func setState(_ state: ProjectionState, owned: Bool, error: String? = nil) {
+        metrics.setState(state)
+        board.update(projection.name) {
+            $0.state = state
+            $0.owned = owned
+            if let error { $0.lastError = error }
+        }
+    }
+
+    /// Sleeps, returning early (by throwing) on graceful shutdown or cancellation.
+    func gracefulSleep(_ duration: Duration) async throws {
+        try await cancelWhenGracefulShutdown {
+            try await Task.sleep(for: duration)
+        }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,54 @@
+/// A compiled JSONata expression (https://docs.jsonata.org, version 2.x semantics).
+///
+/// Compile once, evaluate many times; a compiled expression is immutable and safe to share across tasks.
+///
+/// ```swift
+/// let amount = try JSONataExpression("$event.data.amount")
+/// let value = try amount.evaluate(nil, bindings: ["event": event])
+/// ```
+public struct JSONataExpression: Sendable {
+    /// The expression text.
+    public let source: String
+    let root: JSONata.Node
+
+    /// Default limit on nested evaluation frames (U1001 guard).
+    public static let defaultMaximumDepth = 2_000
+
+    /// Compiles `source`; throws syntax errors (`S0xxx`) with their position.
+    public init(_ source: String) throws(JSONataError) {
+        self.source = source
+        root = try JSONata.Parser.parse(source)
+        JSONata.Optimizer.optimize(root)
+    }
+
+    /// Evaluate against `input` (`$`); nil input = undefined. Returns nil for undefined.
+    /// Binding names are given without `$`.
+    public func evaluate(_ input: JSONValue?, bindings: [String: JSONValue] = [:]) throws(JSONataError) -> JSONValue? {
+        try evaluate(input, bindings: bindings, maximumDepth: Self.defaultMaximumDepth, timeLimit: nil)
+    }
+
+    /// Evaluate with explicit resource guards: at most `maximumDepth` nested evaluation frames and, when given,
+    /// `timeLimit` of wall time; exceeding either raises `U1001`.
+    public func evaluate(
+        _ input: JSONValue?, bindings: [String: JSONValue], maximumDepth: Int, timeLimit: Duration?
+    ) throws(JSONataError) -> JSONValue? {
+        let evaluator = JSONata.Evaluator(maximumDepth: maximumDepth, timeLimit: timeLimit)
+        let environment = JSONata.Environment(root: bindings)
+        var lifted = input.map(JSONata.Value.init)
+        if case .jsonArray(let values)? = lifted {
+            // A top-level array input is wrapped so that paths see it as one value (JSONata's outer wrapper).
+            lifted = .array(JSONata.ArrayValue(values.map(JSONata.Value.init), flags: [.sequence, .outerWrapper]))
+        }
+        environment.bind("$", lifted)
+        let result = try evaluator.evaluate(root, lifted, environment)
+        return result.flatMap(Self.output)
+    }
+
+    private static func output(_ value: JSONata.Value) -> JSONValue? {
+        switch value {
+        case .array(let array) where array.isSequence && array.items.isEmpty: return nil
+        case .function: return nil
+        default: return value.json
+        }
+    }
+}

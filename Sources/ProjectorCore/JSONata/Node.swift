@@ -1,0 +1,97 @@
+extension JSONata {
+    /// A node of the expression tree.
+    ///
+    /// Nodes are built and rewritten by the parser only; once ``JSONataExpression/init(_:)`` returns, no node is
+    /// ever mutated again, which is what makes sharing them across threads safe (hence `@unchecked Sendable`).
+    final class Node: @unchecked Sendable {
+        enum Kind {
+            case literal  // string, number, true/false/null: `literal`
+            case regex
+            case name
+            case variable
+            case wildcard
+            case descendant
+            case parent
+            case path
+            case negate
+            case binary  // `op`, lhs, rhs
+            case and
+            case or
+            case array
+            case object  // pairs
+            case block
+            case condition
+            case bind
+            case apply  // `~>`
+            case call
+            case partial
+            case lambda
+            case placeholder
+            case transform
+            case sort
+            // Raw forms produced by the parser before processing.
+            case rawDot, rawPredicate, rawGroup, rawSort, rawFocus, rawIndex
+        }
+
+        /// A step filter (`[expr]`) or positional binding (`#$i`) stage.
+        enum Stage {
+            case filter(Node)
+            case index(String)
+        }
+
+        /// A slot that the parent operator `%` resolves through the tuple stream.
+        final class Slot {
+            var label: String
+            var level: Int
+            let index: Int
+            init(label: String, level: Int, index: Int) {
+                self.label = label
+                self.level = level
+                self.index = index
+            }
+        }
+
+        var kind: Kind
+        var position: Int
+        /// Name, variable name, operator symbol.
+        var value: String = ""
+        var literal: JSONValue = .null
+        var lhs: Node?
+        var rhs: Node?
+        /// Array items, block expressions, path steps, call arguments, lambda body (one).
+        var expressions: [Node] = []
+        /// Object constructor / group-by pairs.
+        var pairs: [(Node, Node)] = []
+        var condition: Node?
+        var then: Node?
+        var otherwise: Node?
+        var procedure: Node?
+        var params: [String] = []
+        var signature: Signature?
+        var body: Node?
+        var thunk = false
+        var terms: [(expression: Node, descending: Bool)] = []
+        var regex: RegexLiteral?
+        // Path step attributes.
+        var predicates: [Stage] = []
+        var stages: [Stage] = []
+        var group: (pairs: [(Node, Node)], position: Int)?
+        var focus: String?
+        var indexVariable: String?
+        var ancestor: Slot?
+        var tuple = false
+        var keepArray = false
+        var keepSingletonArray = false
+        var consArray = false
+        var seekingParent: [Slot] = []
+        var slot: Slot?
+        /// A path of plain names (optionally after one variable) without stages: evaluated by a fast walk.
+        var simplePath = false
+
+        init(_ kind: Kind, position: Int, value: String = "") {
+            self.kind = kind
+            self.position = position
+            self.value = value
+        }
+    }
+}

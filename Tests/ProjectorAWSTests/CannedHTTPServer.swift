@@ -1,4 +1,11 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A throwaway Python `http.server` on loopback that answers every POST with one fixed status and body and counts
 /// the requests (`GET /count`). Used to drive STS error paths that moto does not produce.
@@ -35,6 +42,7 @@ final class CannedHTTPServer {
         self.process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         self.process.arguments = ["python3", "-c", Self.script, String(status), body]
         self.process.standardOutput = stdout
+        self.process.standardError = FileHandle.nullDevice
         try self.process.run()
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
@@ -44,20 +52,23 @@ final class CannedHTTPServer {
         }
         let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard Int(port) != nil else {
-            self.process.terminate()
+            kill(self.process.processIdentifier, SIGKILL)
+            self.process.waitUntilExit()
             throw CannedServerError(message: "canned server did not start: \(port)")
         }
         self.url = "http://127.0.0.1:\(port)/"
     }
 
     /// How many POSTs the server answered.
-    func requestCount() throws -> Int {
-        let data = try Data(contentsOf: URL(string: self.url + "count")!)
-        return Int(String(decoding: data, as: UTF8.self)) ?? -1
+    func requestCount(using client: HTTPClient) async throws -> Int {
+        let response = try await client.execute(HTTPClientRequest(url: self.url + "count"), timeout: .seconds(5))
+        return Int(String(buffer: try await response.body.collect(upTo: 1024))) ?? -1
     }
 
+    /// Kills the server (SIGKILL: a child of the test runner may inherit an ignored SIGTERM) and reaps it.
     func stop() {
-        self.process.terminate()
+        guard self.process.isRunning else { return }
+        kill(self.process.processIdentifier, SIGKILL)
         self.process.waitUntilExit()
     }
 

@@ -81,7 +81,7 @@ import Testing
             #expect(error.description.contains("Couldn't retrieve verification key"))
             #expect(error.description.contains(Self.roleARN))
             #expect(!error.description.contains(Self.webIdentityToken))
-            #expect(try server.requestCount() == 1)
+            #expect(try await server.requestCount(using: client) == 1)
         }
     }
 
@@ -100,7 +100,7 @@ import Testing
             let error = try await #require(throws: AWSError.self) { try await provider.credentials() }
             #expect(error.code == .stsFailure)
             #expect(error.awsCode == "ServiceUnavailable")
-            #expect(try server.requestCount() == 2)
+            #expect(try await server.requestCount(using: client) == 2)
         }
     }
 
@@ -110,7 +110,8 @@ import Testing
         try await withHTTPClient { client in
             let provider = WebIdentityCredentialProvider(
                 configuration: .init(
-                    roleARN: Self.roleARN, tokenFile: tokenFile, endpoint: "http://127.0.0.1:1/", maxAttempts: 1
+                    roleARN: Self.roleARN, tokenFile: tokenFile, endpoint: "http://127.0.0.1:1/",
+                    timeout: .seconds(1), maxAttempts: 1
                 ),
                 httpClient: client
             )

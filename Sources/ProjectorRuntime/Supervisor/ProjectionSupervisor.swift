@@ -90,6 +90,8 @@ public struct ProjectionSupervisor: Service {
             do {
                 outcome = try await own(lease, head: head)
                 backoff.reset()
+            } catch where Task.isCancelled {
+                outcome = .finished
             } catch {
                 outcome = .retry
                 logger.error("projection stopped on an error; retrying", metadata: [LogKey.error: "\(error)"])

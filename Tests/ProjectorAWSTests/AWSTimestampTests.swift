@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProjectorAWS
 
 @Suite struct AWSTimestampTests {
@@ -36,7 +37,8 @@ import Testing
     }
 
     @Test func parsesHTTPDates() {
-        #expect(AWSTimestamp.parseHTTPDate("Sun, 30 Aug 2015 12:36:00 GMT") == Date(timeIntervalSince1970: 1_440_938_160))
+        #expect(
+            AWSTimestamp.parseHTTPDate("Sun, 30 Aug 2015 12:36:00 GMT") == Date(timeIntervalSince1970: 1_440_938_160))
         #expect(AWSTimestamp.parseHTTPDate("Sun, 30 Foo 2015 12:36:00 GMT") == nil)
         #expect(AWSTimestamp.parseHTTPDate("yesterday") == nil)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProjectorAWS
 
 /// Signs the same requests as botocore's `SigV4Auth` (via `scripts/sigv4-botocore.py`) and compares.
@@ -7,7 +8,7 @@ import Testing
     struct BotocoreResult: Decodable {
         var authorization: String
         var headers: [[String]]
-        var canonical_request: String
+        var canonicalRequest: String
     }
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -45,7 +46,8 @@ import Testing
         var includeContentHash = false
     }
 
-    static let putItemBody = #"{"TableName":"account_balance","Item":{"id":{"S":"a1"},"balance":{"N":"0.1"},"owner":{"S":"änn"}},"#
+    static let putItemBody =
+        #"{"TableName":"account_balance","Item":{"id":{"S":"a1"},"balance":{"N":"0.1"},"owner":{"S":"änn"}},"#
         + #""ConditionExpression":"attribute_not_exists(#p) OR #p.#v < :v"}"#
 
     static let requests: [Request] = [
@@ -75,7 +77,8 @@ import Testing
     @Test(arguments: 0..<requests.count)
     func signaturesMatchBotocore(index: Int) throws {
         guard Self.botocoreAvailable() else {
-            #expect(ProcessInfo.processInfo.environment["PROJECTOR_REQUIRE_SERVERS"] != "1", "botocore is not installed")
+            #expect(
+                ProcessInfo.processInfo.environment["PROJECTOR_REQUIRE_SERVERS"] != "1", "botocore is not installed")
             return
         }
         let request = Self.requests[index]
@@ -93,14 +96,16 @@ import Testing
         ]
         let run = try Self.runPython([Self.script.path], input: JSONSerialization.data(withJSONObject: spec))
         #expect(run.status == 0, "\(String(decoding: run.error, as: UTF8.self))")
-        let botocore = try JSONDecoder().decode(BotocoreResult.self, from: run.output)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let botocore = try decoder.decode(BotocoreResult.self, from: run.output)
 
         let signature = SigV4Signer(service: request.service, region: "eu-west-1").sign(
             method: "POST", url: request.url, headers: request.headers,
             payloadHash: SigV4Signer.payloadHash(of: Array(request.body.utf8)), credentials: credentials, date: date,
             includeContentHash: request.includeContentHash
         )
-        #expect(signature.canonicalRequest == botocore.canonical_request)
+        #expect(signature.canonicalRequest == botocore.canonicalRequest)
         #expect(signature.authorization == botocore.authorization)
         // Every header we add has botocore's value (botocore leaves Host to its HTTP layer).
         for (name, value) in signature.headers where name != "Host" {

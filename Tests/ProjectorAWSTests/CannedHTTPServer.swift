@@ -1,10 +1,11 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A throwaway Python `http.server` on loopback that answers every POST with one fixed status and body and counts

@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+
 @testable import ProjectorAWS
 
 @Suite struct ClockSkewTests {
     @Test func recognisesDynamoDBSignatureExpired() throws {
-        let body = #"{"__type":"com.amazon.coral.service#InvalidSignatureException","message":"Signature expired: 20231114T221320Z is now earlier than 20231114T222820Z (20231114T223320Z - 5 min.)"}"#
+        let body =
+            #"{"__type":"com.amazon.coral.service#InvalidSignatureException","message":"Signature expired: 20231114T221320Z is now earlier than 20231114T222820Z (20231114T223320Z - 5 min.)"}"#
         let error = try #require(
             AWSError.clockSkew(
                 status: 400, body: Array(body.utf8), serverDate: "Tue, 14 Nov 2023 22:33:20 GMT",
@@ -19,20 +21,26 @@ import Testing
     }
 
     @Test func recognisesRequestTimeTooSkewed() throws {
-        let body = "<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message></Error>"
+        let body =
+            "<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message></Error>"
         let error = try #require(AWSError.clockSkew(status: 403, body: Array(body.utf8)))
         #expect(error.awsCode == "RequestTimeTooSkewed")
         #expect(error.description.contains("NTP"))
     }
 
     @Test func ignoresOtherResponses() {
-        #expect(AWSError.clockSkew(status: 403, body: Array(#"{"message":"The security token included in the request is invalid."}"#.utf8)) == nil)
+        #expect(
+            AWSError.clockSkew(
+                status: 403, body: Array(#"{"message":"The security token included in the request is invalid."}"#.utf8))
+                == nil)
         #expect(AWSError.clockSkew(status: 200, body: Array("Signature expired".utf8)) == nil)
         #expect(AWSError.clockSkew(status: 400, body: [UInt8]()) == nil)
     }
 
     @Test func descriptionsAreOneLine() {
-        let error = AWSError(code: .stsFailure, message: "line one\nline two", source: "web identity", httpStatus: 403, awsCode: "AccessDenied")
+        let error = AWSError(
+            code: .stsFailure, message: "line one\nline two", source: "web identity", httpStatus: 403,
+            awsCode: "AccessDenied")
         #expect(error.description == "AWS stsFailure (web identity): line one line two [HTTP 403, AccessDenied]")
     }
 }

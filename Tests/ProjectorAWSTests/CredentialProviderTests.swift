@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProjectorAWS
 
 @Suite struct CredentialProviderTests {
@@ -91,8 +92,10 @@ import Testing
             #expect(error.description.contains("/nonexistent"))
 
             let keys = AWSCredentialChain.default(
-                environment: ["AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/r", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
-                    "AWS_SECRET_ACCESS_KEY": Self.secret],
+                environment: [
+                    "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/r", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+                    "AWS_SECRET_ACCESS_KEY": Self.secret,
+                ],
                 httpClient: client
             )
             #expect(keys is EnvironmentCredentialProvider)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProjectorAWS
 
 /// A provider that hands out numbered credentials valid for `lifetime` seconds from the test clock's now.
@@ -22,7 +23,7 @@ private actor NumberedProvider: AWSCredentialProvider {
     func open() {
         let waiting = self.gate ?? []
         self.gate = nil
-        waiting.forEach { $0.resume() }
+        for continuation in waiting { continuation.resume() }
     }
 
     func credentials() async throws -> AWSCredentials {
@@ -47,7 +48,8 @@ private actor NumberedProvider: AWSCredentialProvider {
     private func refreshing(_ base: any AWSCredentialProvider) -> RefreshingCredentialProvider {
         RefreshingCredentialProvider(
             wrapping: base,
-            configuration: .init(refreshBeforeExpiry: .seconds(300), retryInterval: .seconds(10), expiryMargin: .seconds(10)),
+            configuration: .init(
+                refreshBeforeExpiry: .seconds(300), retryInterval: .seconds(10), expiryMargin: .seconds(10)),
             now: { [clock] in clock.now }
         )
     }

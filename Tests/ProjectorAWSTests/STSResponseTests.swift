@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProjectorAWS
 
 @Suite struct STSResponseTests {
@@ -26,7 +27,8 @@ import Testing
 
     @Test func aResponseWithoutCredentialsIsInvalid() {
         #expect(throws: AWSError.self) { try STSResponse.credentials(from: "<html>proxy error</html>") }
-        let missingKey = "<Credentials><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>"
+        let missingKey =
+            "<Credentials><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>"
             + "<Expiration>2023-11-14T23:13:20Z</Expiration></Credentials>"
         let error = #expect(throws: AWSError.self) { try STSResponse.credentials(from: missingKey) }
         #expect(error?.code == .invalidResponse)
@@ -35,7 +37,8 @@ import Testing
 
     @Test func readsErrors() {
         let (code, message) = STSResponse.error(
-            from: "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>Not authorized &lt;x&gt; &#65;&#x42;</Message></Error></ErrorResponse>"
+            from:
+                "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>Not authorized &lt;x&gt; &#65;&#x42;</Message></Error></ErrorResponse>"
         )
         #expect(code == "AccessDenied")
         #expect(message == "Not authorized <x> AB")

@@ -1,9 +1,11 @@
 import Foundation
 import Testing
+
 @testable import ProjectorAWS
 
 @Suite struct SigV4SignerTests {
-    let credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+    let credentials = AWSCredentials(
+        accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
     let date = Date(timeIntervalSince1970: 1_440_938_160)
 
     private func sign(
@@ -48,9 +50,13 @@ import Testing
             "https://h/", body: Array("{}".utf8), contentHash: true,
             credentials: AWSCredentials(accessKeyID: "ASIAX", secretAccessKey: "s", sessionToken: "token")
         )
-        #expect(full.headers.map(\.0) == ["Host", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256", "Authorization"])
+        #expect(
+            full.headers.map(\.0) == [
+                "Host", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256", "Authorization",
+            ])
         #expect(full.authorization.contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,"))
-        #expect(full.headers.first { $0.0 == "X-Amz-Content-Sha256" }?.1 == SigV4Signer.payloadHash(of: Array("{}".utf8)))
+        #expect(
+            full.headers.first { $0.0 == "X-Amz-Content-Sha256" }?.1 == SigV4Signer.payloadHash(of: Array("{}".utf8)))
         #expect(full.authorization.hasPrefix("AWS4-HMAC-SHA256 Credential=ASIAX/20150830/eu-west-1/es/aws4_request, "))
     }
 
@@ -59,7 +65,8 @@ import Testing
             "https://h/",
             headers: [
                 ("User-Agent", "x"), ("Connection", "keep-alive"), ("Transfer-Encoding", "chunked"),
-                ("X-Amz-Date", "19990101T000000Z"), ("Authorization", "Basic Zm9v"), ("Content-Type", "application/json"),
+                ("X-Amz-Date", "19990101T000000Z"), ("Authorization", "Basic Zm9v"),
+                ("Content-Type", "application/json"),
             ]
         )
         #expect(signature.authorization.contains("SignedHeaders=content-type;host;x-amz-date,"))

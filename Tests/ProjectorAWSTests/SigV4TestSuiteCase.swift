@@ -1,21 +1,22 @@
 import Foundation
+
 @testable import ProjectorAWS
 
 /// One case of the AWS SigV4 test suite (`../shared/sigv4-test-suite/v4/<name>/`).
 struct SigV4TestSuiteCase: CustomStringConvertible {
     struct Context: Decodable {
         struct Credentials: Decodable {
-            var access_key_id: String
-            var secret_access_key: String
+            var accessKeyId: String
+            var secretAccessKey: String
             var token: String?
         }
         var credentials: Credentials
         var normalize: Bool
         var region: String
         var service: String
-        var sign_body: Bool
+        var signBody: Bool
         var timestamp: String
-        var omit_session_token: Bool?
+        var omitSessionToken: Bool?
     }
 
     var name: String
@@ -31,6 +32,12 @@ struct SigV4TestSuiteCase: CustomStringConvertible {
     var expectedSignedHeaders: [(String, String)]
 
     var description: String { self.name }
+
+    private static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
 
     /// The suite's folder: `<package root>/../shared/sigv4-test-suite/v4`.
     static let suiteDirectory = URL(fileURLWithPath: #filePath)
@@ -53,11 +60,13 @@ struct SigV4TestSuiteCase: CustomStringConvertible {
             try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
         }
         self.name = folder.lastPathComponent
-        self.context = try JSONDecoder().decode(
+        self.context = try Self.decoder.decode(
             Context.self, from: Data(contentsOf: folder.appendingPathComponent("context.json"))
         )
         let request = try Self.parseRequest(read("request.txt"))
-        (self.method, self.path, self.headers, self.body) = (request.method, request.path, request.headers, request.body)
+        (self.method, self.path, self.headers, self.body) = (
+            request.method, request.path, request.headers, request.body
+        )
         self.expectedCanonicalRequest = try read("header-canonical-request.txt")
         self.expectedStringToSign = try read("header-string-to-sign.txt")
         self.expectedSignature = try read("header-signature.txt")
@@ -104,16 +113,16 @@ struct SigV4TestSuiteCase: CustomStringConvertible {
         }
         var signer = SigV4Signer(service: self.context.service, region: self.context.region)
         signer.normalizesPath = self.context.normalize
-        signer.signsSessionToken = !(self.context.omit_session_token ?? false)
+        signer.signsSessionToken = !(self.context.omitSessionToken ?? false)
         let credentials = AWSCredentials(
-            accessKeyID: self.context.credentials.access_key_id,
-            secretAccessKey: self.context.credentials.secret_access_key,
+            accessKeyID: self.context.credentials.accessKeyId,
+            secretAccessKey: self.context.credentials.secretAccessKey,
             sessionToken: self.context.credentials.token
         )
         return signer.sign(
             method: self.method, url: "https://example.amazonaws.com" + self.path, headers: self.headers,
             payloadHash: SigV4Signer.payloadHash(of: self.body), credentials: credentials, date: date,
-            includeContentHash: self.context.sign_body
+            includeContentHash: self.context.signBody
         )
     }
 }

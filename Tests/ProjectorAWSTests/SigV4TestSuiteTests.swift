@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProjectorAWS
 
 @Suite struct SigV4TestSuiteTests {

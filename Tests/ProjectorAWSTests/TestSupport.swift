@@ -1,7 +1,8 @@
 import AsyncHTTPClient
-import Testing
 import Foundation
 import Synchronization
+import Testing
+
 @testable import ProjectorAWS
 
 /// Runs `body` with a fresh HTTP client and shuts it down afterwards.

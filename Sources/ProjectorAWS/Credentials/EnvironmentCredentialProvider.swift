@@ -32,7 +32,8 @@ public struct EnvironmentCredentialProvider: AWSCredentialProvider, CustomString
             guard let date = AWSTimestamp.parseISO8601(text) else {
                 throw AWSError(
                     code: .invalidConfiguration,
-                    message: "\(AWSEnvironment.credentialExpiration) is not an ISO 8601 time: \(AWSError.oneLine(text, limit: 40))",
+                    message:
+                        "\(AWSEnvironment.credentialExpiration) is not an ISO 8601 time: \(AWSError.oneLine(text, limit: 40))",
                     source: "environment"
                 )
             }

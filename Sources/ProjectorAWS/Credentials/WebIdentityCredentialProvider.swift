@@ -158,7 +158,8 @@ public struct WebIdentityCredentialProvider: AWSCredentialProvider, CustomString
             throw RetryableSTSError(
                 error: AWSError(
                     code: .stsFailure,
-                    message: "cannot reach STS at \(self.configuration.endpoint): \(AWSError.oneLine(String(describing: error)))",
+                    message:
+                        "cannot reach STS at \(self.configuration.endpoint): \(AWSError.oneLine(String(describing: error)))",
                     source: "web identity"
                 )
             )

@@ -21,7 +21,8 @@ extension AWSError {
         var message = "the request was refused because the local clock differs from AWS's"
         if let serverDate, let remote = AWSTimestamp.parseHTTPDate(serverDate) {
             let skew = Int(localDate.timeIntervalSince(remote).rounded())
-            message += " by \(skew) s (local \(AWSTimestamp.iso8601(localDate)), server \(AWSTimestamp.iso8601(remote)))"
+            message +=
+                " by \(skew) s (local \(AWSTimestamp.iso8601(localDate)), server \(AWSTimestamp.iso8601(remote)))"
         }
         message += "; synchronise the host clock (NTP)"
         let awsCode = marker == "RequestTimeTooSkewed" ? marker : "InvalidSignature: \(marker)"

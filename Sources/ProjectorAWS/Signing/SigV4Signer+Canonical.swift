@@ -52,7 +52,8 @@ extension SigV4Signer {
             let equals = item.firstIndex(of: UInt8(ascii: "=")) ?? item.endIndex
             let key = URIEncoding.encode(URIEncoding.decode(item[..<equals]))
             let value =
-                equals == item.endIndex ? "" : URIEncoding.encode(URIEncoding.decode(item[item.index(after: equals)...]))
+                equals == item.endIndex
+                ? "" : URIEncoding.encode(URIEncoding.decode(item[item.index(after: equals)...]))
             pairs.append((key, value))
         }
         // Encoded strings are ASCII, so comparing their UTF-8 bytes is the byte order the specification asks for.

@@ -116,7 +116,8 @@ public struct SigV4Signer: Sendable {
                 using: self.signingKey(secret: credentials.secretAccessKey, date: date)
             )
         )
-        let authorization = "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), "
+        let authorization =
+            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), "
             + "SignedHeaders=\(canonicalHeaders.names), Signature=\(signature)"
         added.append(("Authorization", authorization))
         return SigV4Signature(

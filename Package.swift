@@ -146,7 +146,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ProjectorRuntimeTests",
-            dependencies: ["ProjectorRuntime", "ProjectorCommands", "ProjectorTesting"],
+            dependencies: [
+                "ProjectorRuntime", "ProjectorCommands", "ProjectorTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

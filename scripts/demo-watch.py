@@ -147,8 +147,15 @@ class Sources:
         return [row for row in rows if row["name"]]
 
     def _checkpoint_rows(self) -> list[dict]:
-        schema = self.arguments.schema
-        text = self.sql(f"SELECT coalesce(json_agg(c), '[]') FROM {schema}.checkpoints c")
+        schema, table = self.arguments.schema, self.arguments.table
+        # Lag here counts every event past the checkpoint, whichever service wrote it.
+        text = self.sql(
+            "SELECT coalesce(json_agg(json_build_object('projection', c.projection, 'state', c.state, "
+            "'tx_id', c.tx_id::text, 'position', c.position, 'last_error', c.last_error, 'lag_events', "
+            f"(SELECT count(*) FROM {table} e WHERE (e.tx_id, e.position) > (c.tx_id, c.position)))), '[]') "
+            f"FROM {schema}.checkpoints c")
+        if text is None:
+            text = self.sql(f"SELECT coalesce(json_agg(c), '[]') FROM {schema}.checkpoints c")
         try:
             rows = json.loads(text) if text else []
         except ValueError:
@@ -160,6 +167,7 @@ class Sources:
                 "name": pick(row, "projection", "name"),
                 "state": pick(row, "state", "status") or "checkpoint",
                 "position": f"{tx_id}:{position}" if tx_id is not None else position,
+                "lag_events": pick(row, "lag_events"),
                 "error": pick(row, "last_error", "error"),
             })
         return result

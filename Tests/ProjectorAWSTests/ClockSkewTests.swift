@@ -37,6 +37,21 @@ import Testing
         #expect(AWSError.clockSkew(status: 400, body: [UInt8]()) == nil)
     }
 
+    @Test func recognisesExpiredTokens() throws {
+        let dynamo =
+            #"{"__type":"com.amazon.coral.service#ExpiredTokenException","message":"The security token included in the request is expired"}"#
+        let error = try #require(AWSError.expiredToken(status: 400, body: Array(dynamo.utf8), source: "dynamodb"))
+        #expect(error.code == .expiredCredentials)
+        #expect(
+            error.description
+                == "AWS expiredCredentials (dynamodb): the service rejected the session token as expired [HTTP 400, ExpiredToken]"
+        )
+        let openSearch = #"{"message":"The security token included in the request is expired"}"#
+        #expect(AWSError.expiredToken(status: 403, body: Array(openSearch.utf8)) != nil)
+        #expect(AWSError.expiredToken(status: 403, body: Array(#"{"message":"Forbidden"}"#.utf8)) == nil)
+        #expect(AWSError.clockSkew(status: 400, body: Array(dynamo.utf8)) == nil)
+    }
+
     @Test func descriptionsAreOneLine() {
         let error = AWSError(
             code: .stsFailure, message: "line one\nline two", source: "web identity", httpStatus: 403,

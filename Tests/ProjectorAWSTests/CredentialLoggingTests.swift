@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+
 @testable import ProjectorAWS
 
 /// TESTPLAN 28: logs, at every level, never contain secret keys, session tokens or web identity tokens.

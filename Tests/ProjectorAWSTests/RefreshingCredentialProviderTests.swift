@@ -134,6 +134,16 @@ private actor NumberedProvider: AWSCredentialProvider {
         #expect(try await provider.credentials().accessKeyID == "ASIA2")
     }
 
+    @Test func invalidationThroughTheProtocolReachesTheCache() async throws {
+        let base = NumberedProvider(clock: self.clock, lifetime: 3600)
+        let provider: any AWSCredentialProvider = self.refreshing(base)
+        #expect(try await provider.credentials().accessKeyID == "ASIA1")
+        await provider.invalidateCredentials()
+        #expect(try await provider.credentials().accessKeyID == "ASIA2")
+        await base.invalidateCredentials()  // the default for providers without a cache: nothing happens
+        #expect(await base.calls == 2)
+    }
+
     @Test func credentialsThatAreAlreadyExpiredAreAnError() async throws {
         let base = NumberedProvider(clock: self.clock, lifetime: 5)
         let provider = self.refreshing(base)

@@ -5,4 +5,13 @@
 public protocol AWSCredentialProvider: Sendable {
     /// Returns credentials that are valid now, or throws an ``AWSError``.
     func credentials() async throws -> AWSCredentials
+
+    /// Forgets cached credentials, so that the next ``credentials()`` fetches new ones. Call it when a service
+    /// answers that the token has expired (``AWSError/expiredToken(status:body:source:)``) before their stated
+    /// expiration. The default does nothing (providers without a cache).
+    func invalidateCredentials() async
+}
+
+extension AWSCredentialProvider {
+    public func invalidateCredentials() async {}
 }

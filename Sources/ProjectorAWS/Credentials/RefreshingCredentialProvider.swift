@@ -93,6 +93,10 @@ public actor RefreshingCredentialProvider: AWSCredentialProvider {
         self.retryNotBefore = nil
     }
 
+    public func invalidateCredentials() async {
+        self.invalidate()
+    }
+
     private func isUsable(_ credentials: AWSCredentials, at now: Date) -> Bool {
         Self.isUsable(credentials, at: now, margin: self.configuration.expiryMargin)
     }

@@ -17,7 +17,7 @@ extension AWSError {
     ) -> AWSError? {
         guard status >= 400 else { return nil }
         let markers = ["RequestTimeTooSkewed", "Signature expired", "Signature not yet current"]
-        guard let marker = markers.first(where: { Self.contains(body, $0) }) else { return nil }
+        guard let marker = ByteSearch.contains(body, any: markers) else { return nil }
         var message = "the request was refused because the local clock differs from AWS's"
         if let serverDate, let remote = AWSTimestamp.parseHTTPDate(serverDate) {
             let skew = Int(localDate.timeIntervalSince(remote).rounded())
@@ -27,19 +27,5 @@ extension AWSError {
         message += "; synchronise the host clock (NTP)"
         let awsCode = marker == "RequestTimeTooSkewed" ? marker : "InvalidSignature: \(marker)"
         return AWSError(code: .clockSkew, message: message, source: source, httpStatus: status, awsCode: awsCode)
-    }
-
-    private static func contains(_ haystack: some Collection<UInt8>, _ needle: String) -> Bool {
-        let needle = Array(needle.utf8)
-        let bytes = Array(haystack)
-        guard bytes.count >= needle.count, let first = needle.first else { return false }
-        var index = 0
-        while index + needle.count <= bytes.count {
-            if bytes[index] == first, bytes[index..<index + needle.count].elementsEqual(needle) {
-                return true
-            }
-            index += 1
-        }
-        return false
     }
 }

@@ -1,0 +1,190 @@
+public import Logging
+public import PostgresNIO
+public import ProjectorCore
+
+/// Reads the event table: batches in delivery order below the watermark, one stream's
+/// events by sequence, the head, counts and lag. Stateless; every call uses a pooled
+/// connection of `client` (whose `run()` must be running).
+public struct EventReader: Sendable {
+    public let client: PostgresClient
+    public let layout: EventTableLayout
+    let logger: Logger
+    let decoder: EventRowDecoder
+
+    public init(client: PostgresClient, layout: EventTableLayout, logger: Logger) {
+        self.client = client
+        self.layout = layout
+        self.logger = logger
+        self.decoder = EventRowDecoder(layout: layout)
+    }
+
+    /// Up to `limit` events after `cursor` in `(tx_id, position)` order, only from
+    /// transactions below the watermark `pg_snapshot_xmin(pg_current_snapshot())`: never an
+    /// uncommitted event, and never one that could still be overtaken by a late commit.
+    public func readBatch(after cursor: EventCursor, limit: Int, filter: EventFilter = .all) async throws -> EventBatch {
+        let query = batchQuery(after: cursor, limit: limit, filter: filter)
+        var events: [Event] = []
+        events.reserveCapacity(min(limit, 10_000))
+        var watermark: UInt64 = 0
+        var above = false
+        do {
+            for try await row in try await client.query(query, logger: logger) {
+                var cells = row.makeIterator()
+                guard let watermarkCell = cells.next(), let pendingCell = cells.next(), let txCell = cells.next()
+                else { throw ProjectorPostgresError(.malformedRow, "batch row has too few columns") }
+                watermark = try watermarkCell.decode(TransactionID.self).rawValue
+                above = try pendingCell.decode(Bool.self)
+                guard txCell.bytes != nil else { continue }  // the LEFT JOIN found no event
+                events.append(try decoder.decode(row, offset: 2))
+            }
+        } catch {
+            throw ProjectorPostgresError.wrapping(error, doing: "reading events from \(layout.table)")
+        }
+        return EventBatch(events: events, watermark: watermark, eventsAboveWatermark: above, isFull: events.count >= limit)
+    }
+
+    func batchQuery(after cursor: EventCursor, limit: Int, filter: EventFilter) -> PostgresQuery {
+        let table = layout.table.quoted
+        var bindings = PostgresBindings(capacity: 6)
+        bindings.append(TransactionID(cursor.transactionID))
+        bindings.append(cursor.position)
+        bindings.append(Int64(limit))
+        var conditions = ""
+        if let services = filter.services {
+            bindings.append(services)
+            conditions += " AND \(layout.columns.service.quoted)::text = ANY($\(bindings.count))"
+        }
+        if let types = filter.types {
+            bindings.append(layout.typeKey)
+            let keyIndex = bindings.count
+            bindings.append(layout.storedTypeSpellings(types))
+            conditions += " AND (\(layout.columns.data.quoted) ->> $\(keyIndex)) = ANY($\(bindings.count))"
+        }
+        let sql = """
+            WITH w AS MATERIALIZED (
+              SELECT x.xmin, EXISTS (SELECT 1 FROM \(table) t WHERE t.tx_id >= x.xmin) AS pending
+              FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) x
+            )
+            SELECT w.xmin, w.pending, e.* FROM w LEFT JOIN LATERAL (
+              SELECT \(layout.eventSelectList) FROM \(table)
+              WHERE (tx_id, position) > ($1, $2) AND tx_id < w.xmin\(conditions)
+              ORDER BY tx_id, position LIMIT $3
+            ) e ON true
+            """
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+
+    /// The events of one stream with `afterSeq < seq <= upToSeq`, ordered by seq, all types,
+    /// committed ones only (for refolding a document and `preview`). Not limited by the watermark.
+    public func streamEvents(
+        service: String,
+        stream: String,
+        afterSeq: Int64 = 0,
+        upToSeq: Int64? = nil
+    ) async throws -> [Event] {
+        let c = layout.columns
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(service)
+        bindings.append(stream)
+        bindings.append(afterSeq)
+        bindings.append(upToSeq ?? Int64.max)
+        let sql = """
+            SELECT \(layout.eventSelectList) FROM \(layout.table.quoted)
+            WHERE \(c.service.quoted)::text = $1 AND \(c.stream.quoted)::text = $2
+              AND \(c.seq.quoted) > $3 AND \(c.seq.quoted) <= $4
+            ORDER BY \(c.seq.quoted)
+            """
+        return try await events(PostgresQuery(unsafeSQL: sql, binds: bindings), doing: "reading stream \(service)/\(stream)")
+    }
+
+    /// The events of all streams with the given aggregate id (any service), ordered by
+    /// service and seq. For `preview --key` when the service is not known.
+    public func streamEvents(stream: String) async throws -> [Event] {
+        let c = layout.columns
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(stream)
+        let sql = """
+            SELECT \(layout.eventSelectList) FROM \(layout.table.quoted)
+            WHERE \(c.stream.quoted)::text = $1 ORDER BY \(c.service.quoted), \(c.seq.quoted)
+            """
+        return try await events(PostgresQuery(unsafeSQL: sql, binds: bindings), doing: "reading stream \(stream)")
+    }
+
+    private func events(_ query: PostgresQuery, doing: String) async throws -> [Event] {
+        do {
+            var events: [Event] = []
+            for try await row in try await client.query(query, logger: logger) {
+                events.append(try decoder.decode(row))
+            }
+            return events
+        } catch {
+            throw ProjectorPostgresError.wrapping(error, doing: doing)
+        }
+    }
+
+    /// The cursor of the newest committed event (watermark or not), `nil` for an empty table.
+    public func headCursor() async throws -> EventCursor? {
+        let sql = "SELECT tx_id, position FROM \(layout.table.quoted) ORDER BY tx_id DESC, position DESC LIMIT 1"
+        do {
+            for try await (tx, position) in try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                .decode((TransactionID, Int64).self)
+            {
+                return EventCursor(transactionID: tx.rawValue, position: position)
+            }
+            return nil
+        } catch {
+            throw ProjectorPostgresError.wrapping(error, doing: "reading the head of \(layout.table)")
+        }
+    }
+
+    /// How far `cursor` is behind the head: committed events after it (matching `filter`)
+    /// and the age in seconds of the oldest of them (0 when caught up).
+    public func lag(after cursor: EventCursor, filter: EventFilter = .all) async throws -> EventLag {
+        var bindings = PostgresBindings(capacity: 5)
+        bindings.append(TransactionID(cursor.transactionID))
+        bindings.append(cursor.position)
+        var conditions = ""
+        if let services = filter.services {
+            bindings.append(services)
+            conditions += " AND \(layout.columns.service.quoted)::text = ANY($\(bindings.count))"
+        }
+        if let types = filter.types {
+            bindings.append(layout.typeKey)
+            let keyIndex = bindings.count
+            bindings.append(layout.storedTypeSpellings(types))
+            conditions += " AND (\(layout.columns.data.quoted) ->> $\(keyIndex)) = ANY($\(bindings.count))"
+        }
+        let sql = """
+            SELECT count(*)::int8,
+                   COALESCE(EXTRACT(EPOCH FROM now() - min(\(layout.columns.createdAt.quoted)::timestamptz)), 0)::float8
+            FROM \(layout.table.quoted) WHERE (tx_id, position) > ($1, $2)\(conditions)
+            """
+        do {
+            let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            for try await (count, seconds) in rows.decode((Int64, Double).self) {
+                return EventLag(events: count, seconds: max(0, seconds))
+            }
+            return EventLag(events: 0, seconds: 0)
+        } catch {
+            throw ProjectorPostgresError.wrapping(error, doing: "measuring lag on \(layout.table)")
+        }
+    }
+
+    /// Number of committed events after `cursor` matching `filter` (for progress bars).
+    public func countEvents(after cursor: EventCursor, filter: EventFilter = .all) async throws -> Int64 {
+        try await lag(after: cursor, filter: filter).events
+    }
+}
+
+/// How far a cursor is behind the head of the log.
+public struct EventLag: Sendable, Hashable {
+    /// Committed events after the cursor.
+    public var events: Int64
+    /// Age of the oldest of them, in seconds; 0 when there are none.
+    public var seconds: Double
+
+    public init(events: Int64, seconds: Double) {
+        self.events = events
+        self.seconds = seconds
+    }
+}

@@ -1,0 +1,85 @@
+public import ProjectorCore
+
+/// Where the events are and how to read them: the validated names from `events:` and
+/// `schema`, and the SQL built from them. Every name is quoted; nothing from the
+/// configuration is spliced into SQL unquoted.
+public struct EventTableLayout: Sendable, Hashable {
+    /// The event table.
+    public var table: SQLTableName
+    public var columns: ProjectorConfiguration.Columns
+    /// Key inside `data` holding the event type.
+    public var typeKey: String
+    public var encoding: EventEncoding
+    /// The NOTIFY channel.
+    public var channel: SQLIdentifier
+    /// Schema of projector's own tables.
+    public var schema: SQLIdentifier
+
+    public init(
+        table: SQLTableName,
+        columns: ProjectorConfiguration.Columns = .init(),
+        typeKey: String = "event-id",
+        encoding: EventEncoding = .plain,
+        channel: SQLIdentifier,
+        schema: SQLIdentifier
+    ) {
+        self.table = table
+        self.columns = columns
+        self.typeKey = typeKey
+        self.encoding = encoding
+        self.channel = channel
+        self.schema = schema
+    }
+
+    /// The layout a configuration describes.
+    public init(_ configuration: ProjectorConfiguration) {
+        self.init(
+            table: configuration.events.table,
+            columns: configuration.events.columns,
+            typeKey: configuration.events.typeKey,
+            encoding: configuration.events.encoding,
+            channel: configuration.events.channel,
+            schema: configuration.schema
+        )
+    }
+
+    /// `"schema"."name"` for one of projector's own objects.
+    func own(_ name: String) -> String { schema.quoted + ".\"" + name + "\"" }
+
+    /// A name for an object that lives next to the event table (`<table>_<suffix>`),
+    /// shortened to PostgreSQL's 63-byte limit.
+    func sibling(_ suffix: String) -> String {
+        let prefix = String(table.table.name.utf8.prefix(63 - suffix.utf8.count - 1)) ?? "events"
+        return table.schema.quoted + ".\"" + prefix + "_" + suffix + "\""
+    }
+
+    /// The unqualified, quoted form of ``sibling(_:)`` (for `CREATE INDEX name`).
+    func siblingName(_ suffix: String) -> String {
+        let prefix = String(table.table.name.utf8.prefix(63 - suffix.utf8.count - 1)) ?? "events"
+        return "\"" + prefix + "_" + suffix + "\""
+    }
+
+    /// The select list turning a row of the event table into the columns `EventRowDecoder` reads.
+    var eventSelectList: String {
+        let c = columns
+        return """
+            tx_id, position, \(c.id.quoted)::text, \(c.service.quoted)::text, \(c.stream.quoted)::text, \
+            \(c.seq.quoted)::int8, \(c.createdAt.quoted)::timestamptz, \(c.data.quoted)::jsonb
+            """
+    }
+
+    /// The stored spellings of an event type under this layout's encoding (for SQL filters).
+    func storedTypeSpellings(_ types: [String]) -> [String] {
+        switch encoding {
+        case .plain: return types
+        case .edd:
+            var spellings: [String] = []
+            for type in types {
+                spellings.append(":" + type)
+                spellings.append("#" + type)
+                if !EDDDecoding.isTagged(type) { spellings.append(type) }
+            }
+            return spellings
+        }
+    }
+}

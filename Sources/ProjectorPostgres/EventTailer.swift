@@ -1,0 +1,110 @@
+public import Logging
+public import ProjectorCore
+
+/// Follows the event log for one consumer: reads a batch, hands it over, reads again at
+/// once while batches come back full, otherwise waits for a notification or the poll
+/// interval. Transient database errors are retried with backoff; the cursor never skips.
+public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
+    /// What the consumer wants after a batch.
+    public enum Next: Sendable {
+        /// Keep tailing.
+        case `continue`
+        /// Return from ``run(from:consume:)``.
+        case stop
+    }
+
+    public struct Configuration: Sendable {
+        /// Events per read (`events.batch_size`).
+        public var batchSize: Int
+        /// Read at least this often without notifications (`events.poll_interval`).
+        public var pollInterval: Duration
+        /// Which events to deliver.
+        public var filter: EventFilter
+        /// Backoff between retries of failed reads.
+        public var retryBackoff: Backoff
+
+        public init(
+            batchSize: Int = 1000,
+            pollInterval: Duration = .seconds(1),
+            filter: EventFilter = .all,
+            retryBackoff: Backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(10))
+        ) {
+            self.batchSize = batchSize
+            self.pollInterval = pollInterval
+            self.filter = filter
+            self.retryBackoff = retryBackoff
+        }
+
+        /// Batch size and poll interval from `events:`.
+        public init(_ events: ProjectorConfiguration.Events, filter: EventFilter = .all) {
+            self.init(batchSize: events.batchSize, pollInterval: events.pollInterval, filter: filter)
+        }
+    }
+
+    public let reader: EventReader
+    public let notifier: EventNotifier?
+    public let configuration: Configuration
+    let clock: C
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - reader: reads batches.
+    ///   - notifier: the process's shared LISTEN connection; `nil` to rely on polling alone.
+    ///   - clock: drives polling and backoff (inject a test clock).
+    public init(
+        reader: EventReader,
+        notifier: EventNotifier?,
+        configuration: Configuration,
+        clock: C,
+        logger: Logger
+    ) {
+        self.reader = reader
+        self.notifier = notifier
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Delivers every batch after `cursor`, in order, to `consume` — also empty ones, so the
+    /// caller sees the watermark and its stall — until `consume` returns `.stop`, it throws,
+    /// a non-transient error occurs, or the task is cancelled (then it returns).
+    public func run(
+        from cursor: EventCursor,
+        consume: (EventBatch) async throws -> Next
+    ) async throws {
+        let subscription = notifier?.subscribe()
+        defer { subscription?.cancel() }
+        let signal = subscription?.signal ?? WakeUpSignal()
+        var cursor = cursor
+        var stall = WatermarkStallTracker<C.Instant>()
+        var backoff = configuration.retryBackoff
+        while !Task.isCancelled {
+            var batch: EventBatch
+            do {
+                batch = try await reader.readBatch(
+                    after: cursor, limit: configuration.batchSize, filter: configuration.filter)
+                backoff.reset()
+            } catch where ProjectorPostgresError.isTransient(error) && !Task.isCancelled {
+                let delay = backoff.next()
+                logger.warning(
+                    "reading events failed; retrying",
+                    metadata: ["projector.error": "\(error)", "projector.position": "\(cursor)"])
+                do { try await clock.sleep(for: delay) } catch { return }
+                continue
+            }
+            batch.watermarkStall = stall.observe(
+                watermark: batch.watermark, eventsAbove: batch.eventsAboveWatermark, now: clock.now)
+            if let last = batch.lastCursor { cursor = last }
+            if try await consume(batch) == .stop { return }
+            if batch.isFull { continue }
+            _ = await signal.wait(timeout: configuration.pollInterval, clock: clock)
+        }
+    }
+}
+
+extension EventTailer where C == ContinuousClock {
+    /// A tailer on the continuous clock.
+    public init(reader: EventReader, notifier: EventNotifier?, configuration: Configuration, logger: Logger) {
+        self.init(reader: reader, notifier: notifier, configuration: configuration, clock: ContinuousClock(), logger: logger)
+    }
+}

@@ -1,0 +1,151 @@
+public import Logging
+public import PostgresNIO
+public import ProjectorCore
+import Synchronization
+
+/// Ownership of one projection by this process: a session-level advisory lock held on a
+/// dedicated connection, plus the lease epoch written into the checkpoint row on acquisition.
+///
+/// While the connection lives the lock is held; if it dies (network, `pg_terminate_backend`)
+/// the lock is gone and checkpoint writes through this lease fail, so a stale instance
+/// cannot move the checkpoint. Another instance that acquires the lock bumps the epoch,
+/// which makes writes carrying the old epoch fail too.
+public final class ProjectionLease: Sendable {
+    public let projection: String
+    /// The epoch this acquisition stored in the checkpoint row.
+    public let epoch: Int64
+    /// Who holds it (stored as `owner`).
+    public let owner: String
+    /// The dedicated connection holding the lock; checkpoint writes run on it.
+    let connection: PostgresConnection
+    let schema: SQLIdentifier
+    let logger: Logger
+    private let released = Mutex(false)
+
+    init(
+        projection: String, epoch: Int64, owner: String, connection: PostgresConnection, schema: SQLIdentifier,
+        logger: Logger
+    ) {
+        self.projection = projection
+        self.epoch = epoch
+        self.owner = owner
+        self.connection = connection
+        self.schema = schema
+        self.logger = logger
+    }
+
+    /// The advisory lock key for a projection: a stable 64-bit hash of `projector:<name>`.
+    public static func lockKey(for projection: String) -> Int64 {
+        StableHash.lockKey("projector:" + projection)
+    }
+
+    /// Tries to take the lease: connects, `pg_try_advisory_lock`, then increments
+    /// `lease_epoch` (creating the checkpoint row if needed). `nil` when another session
+    /// holds the lock.
+    public static func acquire(
+        projection: String,
+        owner: String,
+        connectionConfiguration: PostgresConnection.Configuration,
+        schema: SQLIdentifier,
+        logger: Logger
+    ) async throws -> ProjectionLease? {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(
+                configuration: connectionConfiguration, id: 0, logger: logger)
+        } catch {
+            throw ProjectorPostgresError.wrapping(error, doing: "connecting for the lease", projection: projection)
+        }
+        do {
+            let key = lockKey(for: projection)
+            var locked = false
+            for try await value in try await connection.query("SELECT pg_try_advisory_lock(\(key))", logger: logger)
+                .decode(Bool.self)
+            {
+                locked = value
+            }
+            guard locked else {
+                try? await connection.close()
+                return nil
+            }
+            let table = schema.quoted + ".\"checkpoints\""
+            let query: PostgresQuery = """
+                INSERT INTO \(unescaped: table) AS c (projection, lease_epoch, owner) VALUES (\(projection), 1, \(owner))
+                ON CONFLICT (projection) DO UPDATE SET lease_epoch = c.lease_epoch + 1, owner = EXCLUDED.owner,
+                  updated_at = now()
+                RETURNING lease_epoch
+                """
+            var epoch: Int64 = 0
+            for try await value in try await connection.query(query, logger: logger).decode(Int64.self) {
+                epoch = value
+            }
+            return ProjectionLease(
+                projection: projection, epoch: epoch, owner: owner, connection: connection, schema: schema,
+                logger: logger)
+        } catch {
+            try? await connection.close()
+            throw ProjectorPostgresError.wrapping(error, doing: "acquiring the lease", projection: projection)
+        }
+    }
+
+    /// Takes the lease, runs `body`, releases it. Returns `nil` without running `body`
+    /// when another instance holds the lease.
+    public static func withLease<Result: Sendable>(
+        projection: String,
+        owner: String,
+        connectionConfiguration: PostgresConnection.Configuration,
+        schema: SQLIdentifier,
+        logger: Logger,
+        _ body: (ProjectionLease) async throws -> Result
+    ) async throws -> Result? {
+        guard
+            let lease = try await acquire(
+                projection: projection, owner: owner, connectionConfiguration: connectionConfiguration,
+                schema: schema, logger: logger)
+        else { return nil }
+        do {
+            let result = try await body(lease)
+            await lease.release()
+            return result
+        } catch {
+            await lease.release()
+            throw error
+        }
+    }
+
+    /// True while the lock's session is alive and no other instance has taken over
+    /// (the row still carries this lease's epoch).
+    public func isHeld() async -> Bool {
+        guard !released.withLock({ $0 }), !connection.isClosed else { return false }
+        let table = schema.quoted + ".\"checkpoints\""
+        let query: PostgresQuery = "SELECT lease_epoch FROM \(unescaped: table) WHERE projection = \(projection)"
+        do {
+            for try await value in try await connection.query(query, logger: logger).decode(Int64.self) {
+                return value == epoch
+            }
+            return false
+        } catch {
+            return false
+        }
+    }
+
+    /// Releases the lock and closes the connection. Idempotent.
+    public func release() async {
+        let already = released.withLock { released in
+            defer { released = true }
+            return released
+        }
+        guard !already else { return }
+        let key = Self.lockKey(for: projection)
+        _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+        try? await connection.close()
+    }
+
+    /// Runs `body` on the lease's connection, failing with `leaseNotHeld` after release.
+    func onConnection<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        guard !released.withLock({ $0 }) else {
+            throw ProjectorPostgresError(.leaseNotHeld, "the lease was released", projection: projection)
+        }
+        return try await body(connection)
+    }
+}

@@ -1,0 +1,79 @@
+public import Logging
+public import PostgresNIO
+public import ProjectorCore
+
+/// Everything projector needs from PostgreSQL, built from one configuration: the pooled
+/// client, the event table layout, and factories for readers, tailers, the LISTEN
+/// notifier, leases, checkpoints and dead letters.
+///
+/// `init` starts nothing. The pooled `client` must be run (`client.run()` in a task, or as
+/// a service of a `ServiceGroup`); ``withDatabase(configuration:logger:_:)`` does that for
+/// the length of a closure.
+public struct ProjectorDatabase: Sendable {
+    public let configuration: ProjectorConfiguration
+    public let url: DatabaseURL
+    public let layout: EventTableLayout
+    public let client: PostgresClient
+    public let logger: Logger
+
+    /// - Throws: `missingDatabaseURL` when neither `postgres.url` nor `DATABASE_URL` is set;
+    ///   TLS setup errors for unreadable `sslrootcert` files.
+    public init(configuration: ProjectorConfiguration, logger: Logger) throws {
+        guard let url = configuration.postgres.url else {
+            throw ProjectorPostgresError(
+                .missingDatabaseURL, "no database configured: set postgres.url in projector.yaml or DATABASE_URL")
+        }
+        self.configuration = configuration
+        self.url = url
+        self.layout = EventTableLayout(configuration)
+        self.logger = logger
+        self.client = PostgresClient(
+            configuration: try url.clientConfiguration(
+                maxConnections: configuration.postgres.maxConnections,
+                connectTimeout: configuration.postgres.connectTimeout),
+            backgroundLogger: logger)
+    }
+
+    /// Settings for dedicated (non-pooled) connections: LISTEN and leases.
+    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        try url.connectionConfiguration(connectTimeout: configuration.postgres.connectTimeout)
+    }
+
+    public var reader: EventReader { EventReader(client: client, layout: layout, logger: logger) }
+    public var checkpoints: CheckpointStore { CheckpointStore(client: client, schema: layout.schema, logger: logger) }
+    public var deadLetters: DeadLetterStore { DeadLetterStore(client: client, schema: layout.schema, logger: logger) }
+    public var migrator: Migrator { Migrator(layout: layout, logger: logger) }
+
+    /// The process's LISTEN connection; run it once (`notifier.run()` in a task) and share it.
+    public func makeNotifier() throws -> EventNotifier {
+        EventNotifier(connectionConfiguration: try connectionConfiguration(), channel: layout.channel, logger: logger)
+    }
+
+    /// A tailer with `events.batch_size` and `events.poll_interval`.
+    public func makeTailer(notifier: EventNotifier?, filter: EventFilter = .all) -> EventTailer<ContinuousClock> {
+        EventTailer(
+            reader: reader, notifier: notifier,
+            configuration: .init(configuration.events, filter: filter), logger: logger)
+    }
+
+    /// Tries to take the lease of `projection` (see ``ProjectionLease``).
+    public func acquireLease(projection: String, owner: String) async throws -> ProjectionLease? {
+        try await ProjectionLease.acquire(
+            projection: projection, owner: owner, connectionConfiguration: try connectionConfiguration(),
+            schema: layout.schema, logger: logger)
+    }
+
+    /// Creates the database handle, runs its pool while `body` runs, then shuts it down.
+    public static func withDatabase<Result>(
+        configuration: ProjectorConfiguration,
+        logger: Logger,
+        _ body: (ProjectorDatabase) async throws -> Result
+    ) async throws -> Result {
+        let database = try ProjectorDatabase(configuration: configuration, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await database.client.run() }
+            defer { group.cancelAll() }
+            return try await body(database)
+        }
+    }
+}

@@ -59,7 +59,12 @@ extension JSONata.Evaluator {
         let left = try evaluate(node.lhs!, input, environment)
         let right = node.rhs!
         if right.kind == .call {
-            return try evaluateCall(right, input, environment, prepending: .some(left))
+            var result = try evaluateCall(right, input, environment, prepending: .some(left))
+            if right.keepArray, case .array(var array)? = result, array.isSequence {
+                array.flags.insert(.keepSingleton)
+                result = .array(array)
+            }
+            return result
         }
         let function = try evaluate(right, input, environment)
         guard case .function(let second)? = function else {
@@ -129,7 +134,8 @@ extension JSONata.Evaluator {
         case .builtin(let builtin):
             var validated = arguments
             if let signature = builtin.signature {
-                validated = try signature.validate(arguments, context: input, name: builtin.name, position: position)
+                validated = try signature.validate(
+                    arguments, context: Self.unwrapOuter(input), name: builtin.name, position: position)
             }
             let context = JSONata.CallContext(evaluator: self, input: input, environment: environment, position: position)
             return try builtin.implementation(&validated, context)

@@ -92,7 +92,7 @@ extension JSONata.Evaluator {
             case "/": a / b
             default: a.truncatingRemainder(dividingBy: b)
             }
-        guard result.isFinite else {
+        guard result.isFinite || op == "/" else {
             throw JSONataError(code: "D1001", message: "Number out of range: \(result)", position: position, token: op)
         }
         return .double(result)

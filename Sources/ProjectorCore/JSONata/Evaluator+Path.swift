@@ -75,7 +75,7 @@ extension JSONata.Evaluator {
         var startIndex = 0
         let first = steps[0]
         if first.kind == .variable {
-            current = first.value.isEmpty ? input : environment.lookup(first.value)
+            current = first.value.isEmpty ? Self.unwrapOuter(input) : environment.lookup(first.value)
             startIndex = 1
         } else {
             current = input
@@ -89,6 +89,8 @@ extension JSONata.Evaluator {
                 current = Value(member)
             case .object(let object):
                 current = object[steps[index].value]
+            case .reference(let reference):
+                current = reference.object[steps[index].value]
             case .array, .jsonArray:
                 return nil
             default:

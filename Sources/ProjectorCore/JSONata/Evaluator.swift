@@ -57,7 +57,7 @@ extension JSONata {
             case .name:
                 result = input.flatMap { Self.lookup($0, node.value) }
             case .variable:
-                result = node.value.isEmpty ? input : environment.lookup(node.value)
+                result = node.value.isEmpty ? Self.unwrapOuter(input) : environment.lookup(node.value)
             case .binary:
                 result = try evaluateBinary(node, input, environment)
             case .and:
@@ -147,6 +147,15 @@ extension JSONata {
             return result
         }
 
+        /// `$` of a top-level array input is the array itself, not its one-item wrapper sequence.
+        @inline(__always)
+        static func unwrapOuter(_ input: Value?) -> Value? {
+            if case .array(let array)? = input, array.flags.contains(.outerWrapper), array.items.count == 1 {
+                return array.items[0]
+            }
+            return input
+        }
+
         /// JSONata's boolean cast, as used by conditions, predicates and `and`/`or`.
         static func truthy(_ value: Value?) -> Bool {
             guard let value else { return false }
@@ -177,6 +186,8 @@ extension JSONata {
                 return Value(value)
             case .object(let object):
                 return object[key]
+            case .reference(let reference):
+                return reference.object[key]
             case .array, .jsonArray:
                 var results: [Value] = []
                 for element in input.elements {
@@ -200,7 +211,7 @@ extension JSONata {
                 input = first
             }
             switch input {
-            case .object, .jsonObject:
+            case .object, .jsonObject, .reference:
                 for (_, value) in input.objectEntries {
                     if value.isArray {
                         flatten(value, into: &results)
@@ -242,7 +253,7 @@ extension JSONata {
             switch value {
             case .array, .jsonArray:
                 for element in value.elements { collectDescendants(element, into: &results) }
-            case .object, .jsonObject:
+            case .object, .jsonObject, .reference:
                 results.append(value)
                 for (_, member) in value.objectEntries { collectDescendants(member, into: &results) }
             default:

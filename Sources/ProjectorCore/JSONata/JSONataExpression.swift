@@ -35,9 +35,10 @@ public struct JSONataExpression: Sendable {
         let evaluator = JSONata.Evaluator(maximumDepth: maximumDepth, timeLimit: timeLimit)
         let environment = JSONata.Environment(root: bindings)
         var lifted = input.map(JSONata.Value.init)
-        if case .jsonArray(let values)? = lifted {
-            // A top-level array input is wrapped so that paths see it as one value (JSONata's outer wrapper).
-            lifted = .array(JSONata.ArrayValue(values.map(JSONata.Value.init), flags: [.sequence, .outerWrapper]))
+        if let array = lifted, array.isArray {
+            // A top-level array is wrapped in a one-item sequence (JSONata's outer wrapper), so that a path
+            // maps over its elements but `$` and `*` still see the array itself.
+            lifted = .array(JSONata.ArrayValue([array], flags: [.sequence, .outerWrapper]))
         }
         environment.bind("$", lifted)
         let result = try evaluator.evaluate(root, lifted, environment)

@@ -19,13 +19,19 @@ extension JSONata {
         }
 
         /// Tokenizes the whole source; the last token is `.end`.
-        mutating func tokenize() throws(JSONataError) -> [Token] {
+        /// Tokenizes the whole source; the last token is `.end`, or `.invalid` followed by the lexing error.
+        mutating func tokenize() -> (tokens: [Token], error: JSONataError?) {
             var tokens: [Token] = []
             while true {
                 let operandExpected = Self.expectsOperand(after: tokens.last)
-                let token = try next(operandExpected: operandExpected)
-                tokens.append(token)
-                if case .end = token.kind { return tokens }
+                do throws(JSONataError) {
+                    let token = try next(operandExpected: operandExpected)
+                    tokens.append(token)
+                    if case .end = token.kind { return (tokens, nil) }
+                } catch {
+                    tokens.append(Token(kind: .invalid, start: offset, end: offset))
+                    return (tokens, error)
+                }
             }
         }
 

@@ -19,8 +19,17 @@ extension JSONata.Library {
         for (prefix, radix) in [("0x", 16), ("0b", 2), ("0o", 8)] where lower.hasPrefix(prefix) {
             return Int(lower.dropFirst(2), radix: radix).map(Double.init)
         }
-        // JSON number grammar only (no "Infinity", no hex floats, no leading '+').
-        guard let value = try? JSONValue(parsing: trimmed), let number = value.doubleValue, number.isFinite else {
+        // JSON number grammar (no "Infinity", no hex floats, no leading '+'), leading zeros allowed.
+        var normalized = Substring(trimmed)
+        var sign = ""
+        if normalized.hasPrefix("-") {
+            sign = "-"
+            normalized = normalized.dropFirst()
+        }
+        while normalized.count > 1, normalized.hasPrefix("0"), normalized.dropFirst().first?.isNumber == true {
+            normalized = normalized.dropFirst()
+        }
+        guard let value = try? JSONValue(parsing: sign + normalized), let number = value.doubleValue, number.isFinite else {
             return nil
         }
         return number
@@ -34,10 +43,7 @@ extension JSONata.Library {
             case .bool(let flag): return .int(flag ? 1 : 0)
             case .string(let text):
                 if let number = parseNumber(text) {
-                    if let json = try? JSONValue(parsing: text.trimmingCharacters(in: .whitespaces)), case .int = json {
-                        return Value(json)
-                    }
-                    return .double(number)
+                    return number.rounded(.towardZero) == number && abs(number) < 9e15 ? .int(Int(number)) : .double(number)
                 }
                 fallthrough
             default:

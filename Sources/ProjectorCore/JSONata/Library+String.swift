@@ -95,6 +95,7 @@ extension JSONata.Library {
         Builtin("substringBefore", "s-s:s") { arguments, _ throws(JSONataError) in
             guard case .string(let text)? = arguments[0] else { return nil }
             guard case .string(let chars)? = arguments[1] else { return .string(text) }
+            if chars.isEmpty { return .string("") }
             guard let range = text.range(of: chars) else { return .string(text) }
             return .string(String(text[..<range.lowerBound]))
         },

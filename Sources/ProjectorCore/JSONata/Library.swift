@@ -49,7 +49,7 @@ extension JSONata.Evaluator {
         switch value {
         case .double(let number):
             guard number.isFinite else {
-                throw JSONataError(code: "D3001", message: "Attempting to invoke string function on Infinity or NaN")
+                throw JSONataError(code: "D1001", message: "Number out of range: \(number)")
             }
             return .double(roundedToPrecision15(number))
         case .function: return .string("")

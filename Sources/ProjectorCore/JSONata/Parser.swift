@@ -4,26 +4,34 @@ extension JSONata {
     struct Parser {
         private let source: [Unicode.Scalar]
         private let tokens: [Token]
+        private let lexerError: JSONataError?
         private var index = 0
         private var parentSlots = 0
 
         init(source: String) throws(JSONataError) {
             self.source = Array(source.unicodeScalars)
             var lexer = Lexer(source)
-            tokens = try lexer.tokenize()
+            (tokens, lexerError) = lexer.tokenize()
         }
 
         /// Parses and processes the whole expression.
         static func parse(_ source: String) throws(JSONataError) -> Node {
             var parser = try Parser(source: source)
             let raw = try parser.expression(0)
+            try parser.checkLexerError()
             guard case .end = parser.current.kind else {
                 throw JSONataError(
                     code: "S0201", message: "Syntax error: \"\(parser.current.text)\"", position: parser.current.end,
                     token: parser.current.text)
             }
             var processor = Processor()
-            return try processor.process(raw)
+            let root = try processor.process(raw)
+            if root.kind == .parent || !root.seekingParent.isEmpty {
+                throw JSONataError(
+                    code: "S0217", message: "The object representing the 'parent' cannot be derived from this expression",
+                    position: root.position, token: root.kind == .parent ? "parent" : nil)
+            }
+            return root
         }
 
         private var current: Token { tokens[index] }
@@ -36,8 +44,16 @@ extension JSONata {
             current.operatorSymbol == symbol
         }
 
+        private func checkLexerError() throws(JSONataError) {
+            if case .invalid = current.kind, let lexerError { throw lexerError }
+        }
+
         private mutating func expect(_ symbol: String) throws(JSONataError) {
+            try checkLexerError()
             guard isOp(symbol) else {
+                if let found = current.operatorSymbol, Self.bindingPowers[found] == nil, found == "!" || found == "~" {
+                    throw JSONataError(code: "S0204", message: "Unknown operator: \"\(found)\"", position: current.end, token: found)
+                }
                 if case .end = current.kind {
                     throw JSONataError(
                         code: "S0203", message: "Expected \"\(symbol)\" before end of expression", position: current.end,
@@ -62,6 +78,7 @@ extension JSONata {
         }
 
         mutating func expression(_ rbp: Int) throws(JSONataError) -> Node {
+            try checkLexerError()
             let token = current
             if case .end = token.kind {
                 throw JSONataError(code: "S0207", message: "Unexpected end of expression", position: token.end)
@@ -98,8 +115,8 @@ extension JSONata {
                 let node = Node(.regex, position: token.end)
                 node.regex = try RegexLiteral(pattern: pattern, flags: flags, position: token.end)
                 return node
-            case .end:
-                throw JSONataError(code: "S0207", message: "Unexpected end of expression", position: token.end)
+            case .end, .invalid:
+                throw lexerError ?? JSONataError(code: "S0207", message: "Unexpected end of expression", position: token.end)
             case .op(let symbol):
                 return try prefix(symbol, token)
             }

@@ -158,7 +158,6 @@ extension JSONata {
                 ancestorLabel += 1
                 ancestorIndex += 1
                 node.slot = slot
-                node.seekingParent = [slot]
                 result = node
             case .literal, .regex, .variable, .wildcard, .descendant, .placeholder, .path, .sort:
                 result = node

@@ -46,6 +46,7 @@ extension JSONata {
                 case "(":
                     guard let close = chars[index...].firstIndex(of: ")") else { throw fail("Unclosed choice in signature") }
                     let choice = chars[(index + 1)..<close]
+                    if choice.contains("<") { throw fail("Type parameters are not allowed inside a choice") }
                     var set = Set(choice)
                     set.insert("m")
                     if choice.contains("x") || choice.contains("a") { set.formUnion("asnblfom") }
@@ -53,7 +54,9 @@ extension JSONata {
                     index = close + 1
                 case "<":
                     guard var last = parameters.popLast(), last.symbol == "a" || last.symbol == "f" else {
-                        throw fail("Type parameters can only be applied to functions and arrays")
+                        throw JSONataError(
+                            code: "S0401", message: "Type parameters can only be applied to functions and arrays",
+                            position: position + index, token: text)
                     }
                     var depth = 1
                     var end = index + 1
@@ -151,13 +154,17 @@ extension JSONata {
                         }
                         validated.append(try coerce(context, parameter, index: p + 1, name: name, position: position))
                     } else {
-                        validated.append(nil)
+                        // As JSONata does: an optional parameter that matched nothing still takes the next argument.
+                        validated.append(argumentIndex < arguments.count ? arguments[argumentIndex] : nil)
+                        argumentIndex += 1
                     }
                     continue
                 }
                 for _ in 0..<count {
                     validated.append(
-                        try coerce(arguments[argumentIndex], parameter, index: argumentIndex + 1, name: name, position: position))
+                        try coerce(
+                            argumentIndex < arguments.count ? arguments[argumentIndex] : nil, parameter,
+                            index: argumentIndex + 1, name: name, position: position))
                     argumentIndex += 1
                 }
             }

@@ -12,6 +12,8 @@ extension JSONata {
             case literal(JSONValue)
             case regex(pattern: String, flags: String)
             case end
+            /// Where lexing failed; the parser reports the lexer's error if it gets this far.
+            case invalid
         }
 
         var kind: Kind
@@ -36,6 +38,7 @@ extension JSONata {
             case .literal(let value): value.serialized()
             case .regex(let pattern, _): "/" + pattern + "/"
             case .end: "(end)"
+            case .invalid: "(invalid)"
             }
         }
     }

@@ -34,7 +34,7 @@ import Testing
             }
             let outcomes = try await store.apply(writes)
             #expect(outcomes == Array(repeating: .applied(StoreRevision(1)), count: 10))
-            #expect(try proxy.stats()["PutItem"] == 14)
+            #expect(try await proxy.stats()["PutItem"] == 14)
             #expect(try await direct.fetch(writes.map(\.key)).count == 10)
         }
     }
@@ -48,7 +48,7 @@ import Testing
             #expect(fetched.count == 40)
             #expect(fetched["u39"]?.revision == StoreRevision(2))
             // 40 keys → 20 unprocessed → 10 unprocessed → throttled → the last 10.
-            #expect(try proxy.stats()["BatchGetItem"] == 4)
+            #expect(try await proxy.stats()["BatchGetItem"] == 4)
         }
     }
 
@@ -66,7 +66,7 @@ import Testing
                 error?.description
                     == "DynamoDB PutItem on table '\(store.configuration.table)' for key 't': retriesExhausted: "
                     + "gave up after 3 attempts; last: injected ThrottlingException [HTTP 400, ThrottlingException]")
-            let attempts = try proxy.stats()["PutItem"]
+            let attempts = try await proxy.stats()["PutItem"]
             #expect(attempts == 3)
         }
     }
@@ -84,7 +84,7 @@ import Testing
             }
             #expect(error?.code == .requestRejected)
             #expect(error?.awsCode == "AccessDeniedException")
-            #expect(try proxy.stats()["PutItem"] == 2)
+            #expect(try await proxy.stats()["PutItem"] == 2)
             #expect(try await direct.fetch(["v", "d"]).isEmpty)
         }
     }

@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import ProjectorCore
 
 /// A tiny HTTP server (Python's `http.server`, started per test) between the store and moto that answers the
@@ -15,6 +17,7 @@ import ProjectorCore
 final class FailureInjectingProxy: Sendable {
     let endpoint: String
     private let process: Process
+    private let input: Pipe
 
     /// Starts the proxy in front of `upstream` with failure queues per operation, e.g.
     /// `["PutItem": ["throttle", "500"]]`.
@@ -28,6 +31,9 @@ final class FailureInjectingProxy: Sendable {
         process.arguments = ["python3", script.path, upstream, plan.serialized()]
         let output = Pipe()
         process.standardOutput = output
+        // The proxy exits when this pipe closes, so it never outlives the test process.
+        let input = Pipe()
+        process.standardInput = input
         try process.run()
         var line: [UInt8] = []
         while !line.contains(UInt8(ascii: "\n")) {
@@ -41,13 +47,16 @@ final class FailureInjectingProxy: Sendable {
             throw ProxyError(message: "proxy did not report a port: '\(port)'")
         }
         self.process = process
+        self.input = input
         self.endpoint = "http://127.0.0.1:\(port)"
     }
 
     /// Requests per operation so far.
-    func stats() throws -> [String: Int] {
-        let data = try Data(contentsOf: URL(string: "\(self.endpoint)/stats")!)
-        let value = try JSONValue(parsing: [UInt8](data))
+    func stats() async throws -> [String: Int] {
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: "\(self.endpoint)/stats"), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        let value = try JSONValue(parsing: body.readableBytesView)
         var counts: [String: Int] = [:]
         for (name, count) in value.objectValue ?? [:] {
             if case .int(let number) = count { counts[name] = number }
@@ -56,7 +65,7 @@ final class FailureInjectingProxy: Sendable {
     }
 
     func stop() {
-        self.process.terminate()
+        try? self.input.fileHandleForWriting.close()
         self.process.waitUntilExit()
     }
 
@@ -65,7 +74,7 @@ final class FailureInjectingProxy: Sendable {
     }
 
     static let script = #"""
-        import json, sys, threading, urllib.request, urllib.error
+        import json, os, sys, threading, urllib.request, urllib.error
         from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 
         upstream = sys.argv[1].rstrip("/") + "/"
@@ -127,6 +136,11 @@ final class FailureInjectingProxy: Sendable {
                     status, answer = self.forward(body)
                     self.reply(status, answer)
 
+        def exit_with_parent():
+            sys.stdin.read()
+            os._exit(0)
+
+        threading.Thread(target=exit_with_parent, daemon=True).start()
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         print(server.server_address[1], flush=True)

@@ -4,7 +4,7 @@ import Testing
 @testable import ProjectorAWS
 
 /// Signs the same requests as botocore's `SigV4Auth` (via `scripts/sigv4-botocore.py`) and compares.
-@Suite struct BotocoreCrossCheckTests {
+@Suite(.timeLimit(.minutes(1))) struct BotocoreCrossCheckTests {
     struct BotocoreResult: Decodable {
         var authorization: String
         var headers: [[String]]

@@ -5,7 +5,7 @@ import Testing
 @testable import ProjectorAWS
 
 /// TESTPLAN 28: logs, at every level, never contain secret keys, session tokens or web identity tokens.
-@Suite struct CredentialLoggingTests {
+@Suite(.timeLimit(.minutes(1))) struct CredentialLoggingTests {
     @Test func webIdentityAndRefreshLogNoSecrets() async throws {
         guard let endpoint = serverEndpoint("DYNAMODB_ENDPOINT") else { return }
         let tokenFile = try WebIdentityCredentialProviderTests.tokenFile()

@@ -3,7 +3,7 @@ import Testing
 
 @testable import ProjectorAWS
 
-@Suite struct WebIdentityCredentialProviderTests {
+@Suite(.timeLimit(.minutes(1))) struct WebIdentityCredentialProviderTests {
     static let webIdentityToken = "eyJhbGciOiJSUzI1NiJ9.SECRET-WEB-IDENTITY-TOKEN.c2lnbmF0dXJl"
     static let roleARN = "arn:aws:iam::123456789012:role/projector-test"
 

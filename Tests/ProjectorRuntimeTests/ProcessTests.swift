@@ -1,0 +1,164 @@
+import Foundation
+import PostgresNIO
+import ProjectorCore
+import ProjectorPostgres
+import ProjectorRuntime
+import ProjectorTesting
+import Testing
+
+/// The `projector run` binary as operators run it: SIGTERM drains and exits 0 in time; SIGKILL
+/// at any moment followed by a restart converges to the same views.
+@Suite(.serialized, .timeLimit(.minutes(8)))
+struct ProcessTests {
+    /// The `projector` executable built next to the test bundle.
+    static var executable: URL {
+        let bundle = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
+        return bundle.appendingPathComponent("projector")
+    }
+
+    /// Writes `projector.yaml` and the projections for the harness into a temporary folder.
+    static func writeConfiguration(_ harness: RuntimeHarness, projections: [String: String]) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("projector-\(harness.suffix)")
+        let definitions = folder.appendingPathComponent("projections")
+        try FileManager.default.createDirectory(at: definitions, withIntermediateDirectories: true)
+        for (name, text) in projections {
+            try text.write(to: definitions.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
+        }
+        let configuration = harness.configuration
+        let yaml = """
+            postgres:
+              url: \(TestServers.environment("DATABASE_URL") ?? "")
+            events:
+              table: \(configuration.events.table.schema.name).\(configuration.events.table.table.name)
+              channel: \(configuration.events.channel.name)
+              poll_interval: 200ms
+              batch_size: 50
+            schema: \(configuration.schema.name)
+            opensearch:
+              url: \(configuration.openSearch.url ?? "")
+            dynamodb:
+              region: eu-west-1
+              endpoint: \(configuration.dynamoDB.endpoint ?? "")
+            projections: \(definitions.path)
+            """
+        let file = folder.appendingPathComponent("projector.yaml")
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    static func launch(config: URL, log: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["run", "--config", config.path, "--http-port", "0"]
+        var environment = RuntimeHarness.environment
+        environment["LOG_LEVEL"] = "info"
+        process.environment = environment
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    static func waitForExit(_ process: Process, timeout: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return !process.isRunning
+    }
+
+    @Test func sigtermFinishesTheBatchWritesTheCheckpointAndExitsZero() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let (accounts, totals) = try ExactlyOnceTests.definitions(harness)
+            let config = try Self.writeConfiguration(
+                harness, projections: Self.definitionTexts(harness))
+            let log = config.deletingLastPathComponent().appendingPathComponent("run.log")
+            let process = try Self.launch(config: config, log: log)
+            try await Self.appendAccounts(count: 30, harness: harness, connection: connection)
+            try await harness.waitUntilCaughtUp(accounts.name)
+            try await harness.waitUntilCaughtUp(totals.name)
+
+            let signalled = ContinuousClock.now
+            process.terminate()  // SIGTERM
+            let exited = try await Self.waitForExit(process, timeout: .seconds(10))
+            #expect(exited, "did not exit within 10 s of SIGTERM")
+            #expect(ContinuousClock.now - signalled < .seconds(10))
+            #expect(process.terminationReason == .exit)
+            #expect(process.terminationStatus == 0)
+            let head = try await harness.database.reader.headCursor()
+            #expect(try await harness.database.checkpoints.read(accounts.name)?.cursor == head)
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            #expect(text.contains("stopped"))
+            // Logs never carry the password of the URL or document bodies at info level.
+            #expect(!text.contains("\"balance\""))
+            if !exited { process.interrupt() }
+        }
+    }
+
+    @Test func sigkillAtRandomMomentsConvergesToTheSameViews() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let (accounts, totals) = try ExactlyOnceTests.definitions(harness)
+            let config = try Self.writeConfiguration(harness, projections: Self.definitionTexts(harness))
+            let log = config.deletingLastPathComponent().appendingPathComponent("kill.log")
+            let rounds = Int(ProcessInfo.processInfo.environment["PROJECTOR_KILL_ROUNDS"] ?? "") ?? 8
+            for _ in 0..<rounds {
+                let process = try Self.launch(config: config, log: log)
+                async let writes: Void = Self.appendAccounts(count: 15, harness: harness, connection: connection)
+                try await Task.sleep(for: .milliseconds(Int.random(in: 150...900)))
+                kill(process.processIdentifier, SIGKILL)
+                try await writes
+                _ = try await Self.waitForExit(process, timeout: .seconds(5))
+            }
+            let process = try Self.launch(config: config, log: log)
+            try await harness.waitUntilCaughtUp(accounts.name)
+            try await harness.waitUntilCaughtUp(totals.name)
+            process.terminate()
+            _ = try await Self.waitForExit(process, timeout: .seconds(10))
+            try await ExactlyOnceTests.expectViewsMatchLog(harness, accounts, totals)
+        }
+    }
+
+    static func definitionTexts(_ harness: RuntimeHarness) -> [String: String] {
+        [
+            "accounts": """
+            projection: acct_\(harness.suffix)
+            version: 1
+            target: { opensearch: { index: acct_\(harness.suffix) } }
+            on:
+              opened:
+                set: { owner: $event.data.owner, balance: 0, seqs: '[$event.seq]' }
+              deposited:
+                set:
+                  balance: $doc.balance + $event.data.amount
+                  seqs: '$append($doc.seqs, $event.seq)'
+            """,
+            "totals": """
+            projection: totals_\(harness.suffix)
+            version: 1
+            key: '"all"'
+            target: { dynamodb: { table: totals_\(harness.suffix) } }
+            initial: '{"id": $key, "events": 0, "amount": 0}'
+            on:
+              opened:
+                set: { events: $doc.events + 1 }
+              deposited:
+                set: { events: $doc.events + 1, amount: $doc.amount + $event.data.amount }
+            """,
+        ]
+    }
+
+    /// `count` accounts with an opening and three deposits each, one transaction per account.
+    static func appendAccounts(count: Int, harness: RuntimeHarness, connection: PostgresConnection) async throws {
+        for index in 0..<count {
+            let stream = TestEvent.uuid()
+            var events = [TestEvent(stream: stream, seq: 1, type: "opened", data: ["owner": .string("p\(index)")])]
+            for seq in 2...4 {
+                events.append(TestEvent(stream: stream, seq: seq, type: "deposited", data: ["amount": .int(seq * 10)]))
+            }
+            try await append(events, table: harness.table, on: connection)
+        }
+    }
+}

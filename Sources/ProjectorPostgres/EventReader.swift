@@ -49,17 +49,7 @@ public struct EventReader: Sendable {
         bindings.append(TransactionID(cursor.transactionID))
         bindings.append(cursor.position)
         bindings.append(Int64(limit))
-        var conditions = ""
-        if let services = filter.services {
-            bindings.append(services)
-            conditions += " AND \(layout.columns.service.quoted)::text = ANY($\(bindings.count))"
-        }
-        if let types = filter.types {
-            bindings.append(layout.typeKey)
-            let keyIndex = bindings.count
-            bindings.append(layout.storedTypeSpellings(types))
-            conditions += " AND (\(layout.columns.data.quoted) ->> $\(keyIndex)) = ANY($\(bindings.count))"
-        }
+        let conditions = filterConditions(filter, bindings: &bindings)
         let sql = """
             WITH w AS MATERIALIZED (
               SELECT x.xmin, EXISTS (SELECT 1 FROM \(table) t WHERE t.tx_id >= x.xmin) AS pending
@@ -72,6 +62,22 @@ public struct EventReader: Sendable {
             ) e ON true
             """
         return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+
+    /// `AND …` conditions for `filter`, binding its values after those already in `bindings`.
+    func filterConditions(_ filter: EventFilter, bindings: inout PostgresBindings) -> String {
+        var conditions = ""
+        if let services = filter.services {
+            bindings.append(services)
+            conditions += " AND \(layout.columns.service.quoted)::text = ANY($\(bindings.count))"
+        }
+        if let types = filter.types {
+            bindings.append(layout.typeKey)
+            let keyIndex = bindings.count
+            bindings.append(layout.storedTypeSpellings(types))
+            conditions += " AND (\(layout.columns.data.quoted) ->> $\(keyIndex)) = ANY($\(bindings.count))"
+        }
+        return conditions
     }
 
     /// The events of one stream with `afterSeq < seq <= upToSeq`, ordered by seq, all types,
@@ -143,17 +149,7 @@ public struct EventReader: Sendable {
         var bindings = PostgresBindings(capacity: 5)
         bindings.append(TransactionID(cursor.transactionID))
         bindings.append(cursor.position)
-        var conditions = ""
-        if let services = filter.services {
-            bindings.append(services)
-            conditions += " AND \(layout.columns.service.quoted)::text = ANY($\(bindings.count))"
-        }
-        if let types = filter.types {
-            bindings.append(layout.typeKey)
-            let keyIndex = bindings.count
-            bindings.append(layout.storedTypeSpellings(types))
-            conditions += " AND (\(layout.columns.data.quoted) ->> $\(keyIndex)) = ANY($\(bindings.count))"
-        }
+        let conditions = filterConditions(filter, bindings: &bindings)
         let sql = """
             SELECT count(*)::int8,
                    COALESCE(EXTRACT(EPOCH FROM now() - min(\(layout.columns.createdAt.quoted)::timestamptz)), 0)::float8

@@ -34,23 +34,22 @@ import Testing
 }
 
 @Suite struct BackoffTests {
-    struct FixedRandom: RandomNumberGenerator {
-        var value: UInt64
-        mutating func next() -> UInt64 { value }
-    }
-
     @Test func growsExponentiallyUpToTheCapWithJitterWithinBounds() {
-        var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(1), multiplier: 2, jitter: 0.5)
-        var high = FixedRandom(value: .max)
-        let delays = (0..<6).map { _ in backoff.next(using: &high) }
+        var exact = Backoff(initial: .milliseconds(100), maximum: .seconds(1), multiplier: 2, jitter: 0)
+        let delays = (0..<6).map { _ in exact.next() }
         #expect(delays.map { Int(Backoff.seconds($0) * 1000 + 0.5) } == [100, 200, 400, 800, 1000, 1000])
-        backoff.reset()
-        var low = FixedRandom(value: 0)
-        #expect(Int(Backoff.seconds(backoff.next(using: &low)) * 1000 + 0.5) == 50)
-        for _ in 0..<100 {
-            let delay = backoff.next()
-            #expect(delay >= .milliseconds(50) && delay <= .seconds(1))
+        exact.reset()
+        #expect(exact.attempt == 0)
+        #expect(Int(Backoff.seconds(exact.next()) * 1000 + 0.5) == 100)
+        var jittered = Backoff(initial: .milliseconds(100), maximum: .seconds(1), multiplier: 2, jitter: 0.5)
+        var seen: Set<Duration> = []
+        for attempt in 0..<100 {
+            let delay = jittered.next()
+            let base = min(100.0 * Double(1 << min(attempt, 20)), 1000.0) / 1000
+            #expect(Backoff.seconds(delay) >= base / 2 - 1e-9 && Backoff.seconds(delay) <= base + 1e-9)
+            seen.insert(delay)
         }
+        #expect(seen.count > 10)
     }
 }
 

@@ -1,0 +1,80 @@
+public import ArgumentParser
+internal import ProjectorCore
+internal import ProjectorPostgres
+
+/// `projector events`: the events as the source delivers them, one JSON object per line.
+public struct EventsCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "Print delivered events as JSON lines {id,type,stream,seq,service,position,tx_id,created_at,data}."
+    )
+
+    @OptionGroup public var global: GlobalOptions
+
+    @Option(help: "Start after this cursor, TX:POS (default: the beginning).")
+    var after: String?
+
+    @Option(help: "Stop after this many events.")
+    var limit: Int?
+
+    @Flag(help: "Keep tailing new events until interrupted.")
+    var follow = false
+
+    public init() {}
+
+    public func validate() throws {
+        if let after, EventCursor(after) == nil {
+            throw ValidationError("--after must be TX:POS, e.g. 1042:77 (got '\(after)')")
+        }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    public func run() async throws {
+        try await ServiceCommandSupport.reportingFailures {
+            let configuration = try global.loadConfiguration()
+            let start = after.flatMap { EventCursor($0) } ?? .start
+            do {
+                try await ProjectorDatabase.withDatabase(
+                    configuration: configuration, logger: ServiceCommandSupport.logger()
+                ) { database in
+                    try await print(database: database, from: start)
+                }
+            } catch {
+                throw CommandFailure(exitCode: 1, message: "projector events: \(error)")
+            }
+        }
+    }
+
+    private func print(database: ProjectorDatabase, from start: EventCursor) async throws {
+        let notifier = follow ? try database.makeNotifier() : nil
+        let tailer = database.makeTailer(notifier: notifier)
+        var remaining = limit ?? Int.max
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if let notifier { group.addTask { await notifier.run() } }
+            defer { group.cancelAll() }
+            try await tailer.run(from: start) { batch in
+                for event in batch.events.prefix(remaining) {
+                    CommandSupport.printLine(Self.line(event))
+                }
+                remaining -= min(remaining, batch.events.count)
+                if remaining == 0 { return .stop }
+                return follow || batch.isFull ? .continue : .stop
+            }
+        }
+    }
+
+    /// `{id,type,stream,seq,service,position,tx_id,created_at,data}`.
+    static func line(_ event: Event) -> String {
+        var object = JSONObject(minimumCapacity: 9)
+        object["id"] = .string(event.id)
+        object["type"] = .string(event.type)
+        object["stream"] = .string(event.stream)
+        object["seq"] = .int(Int(event.seq))
+        object["service"] = .string(event.service)
+        object["position"] = .int(Int(event.cursor.position))
+        object["tx_id"] = .int(Int(truncatingIfNeeded: event.cursor.transactionID))
+        object["created_at"] = .string(event.createdAt)
+        object["data"] = event.data
+        return JSONValue.object(object).serialized()
+    }
+}

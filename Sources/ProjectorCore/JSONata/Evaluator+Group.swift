@@ -4,6 +4,9 @@ extension JSONata.Evaluator {
         -> Value?
     {
         let isTupleStream = input?.isTupleStream ?? false
+        if let input, !input.isArray {
+            return try evaluateSingleObject(pairs, input, environment)
+        }
         var items: [Value?]
         if let input {
             items = input.isArray ? input.elements : [input]
@@ -55,6 +58,29 @@ extension JSONata.Evaluator {
             if let value = try evaluate(pairs[group.pair].1, context, frame) {
                 result[name] = value
             }
+        }
+        return .object(result)
+    }
+
+    /// The object constructor over one (non-array) context value: no grouping needed.
+    private func evaluateSingleObject(_ pairs: [(Node, Node)], _ input: Value, _ environment: Environment)
+        throws(JSONataError) -> Value
+    {
+        var result = ObjectValue(minimumCapacity: pairs.count)
+        var seen: Set<String> = []
+        for pair in pairs {
+            guard let key = try evaluate(pair.0, input, environment) else { continue }
+            guard case .string(let name) = key else {
+                throw JSONataError(
+                    code: "T1003", message: "Key in object structure must evaluate to a string; got: \(Self.describe(key))",
+                    position: pair.0.position)
+            }
+            guard seen.insert(name).inserted else {
+                throw JSONataError(
+                    code: "D1009", message: "Multiple key definitions evaluate to same key: \"\(name)\"",
+                    position: pair.0.position, token: name)
+            }
+            if let value = try evaluate(pair.1, input, environment) { result[name] = value }
         }
         return .object(result)
     }

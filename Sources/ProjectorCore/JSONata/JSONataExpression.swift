@@ -32,6 +32,9 @@ public struct JSONataExpression: Sendable {
     public func evaluate(
         _ input: JSONValue?, bindings: [String: JSONValue], maximumDepth: Int, timeLimit: Duration?
     ) throws(JSONataError) -> JSONValue? {
+        if root.simplePath, let result = Self.walkSimplePath(root.expressions, input, bindings) {
+            return result.value
+        }
         let evaluator = JSONata.Evaluator(maximumDepth: maximumDepth, timeLimit: timeLimit)
         let environment = JSONata.Environment(root: bindings)
         var lifted = input.map(JSONata.Value.init)
@@ -43,6 +46,35 @@ public struct JSONataExpression: Sendable {
         environment.bind("$", lifted)
         let result = try evaluator.evaluate(root, lifted, environment)
         return result.flatMap(Self.output)
+    }
+
+    /// `$name.a.b` / `a.b` straight over the JSON, without building an evaluator: the common projection case.
+    /// Returns nil when the general algorithm is needed (an array on the way, an unbound variable).
+    @inline(__always)
+    private static func walkSimplePath(_ steps: [JSONata.Node], _ input: JSONValue?, _ bindings: [String: JSONValue])
+        -> (value: JSONValue?, Void)?
+    {
+        var current: JSONValue?
+        var index = 0
+        if steps[0].kind == .variable {
+            guard !steps[0].value.isEmpty, let bound = bindings[steps[0].value] else { return nil }
+            current = bound
+            index = 1
+        } else {
+            current = input
+        }
+        while index < steps.count {
+            switch current {
+            case .object(let object)?:
+                current = object[steps[index].value]
+            case .array?:
+                return nil
+            default:
+                return (nil, ())
+            }
+            index += 1
+        }
+        return (current, ())
     }
 
     private static func output(_ value: JSONata.Value) -> JSONValue? {

@@ -6,7 +6,7 @@ extension JSONata {
         static let table: [String: Builtin] = {
             var table: [String: Builtin] = [:]
             for builtin in stringFunctions + numericFunctions + collectionFunctions + higherOrderFunctions
-                + dateTimeFunctions + miscellaneousFunctions
+                + dateTimeFunctions + miscellaneousFunctions + formatFunctions
             {
                 table[builtin.name] = builtin
             }

@@ -35,7 +35,8 @@ enum ServiceCommandSupport {
         let set = ProjectionLoader.load(path: configuration.projectionsPath)
         guard set.errors.isEmpty else {
             for error in set.errors { CommandSupport.printError(error.description) }
-            throw CommandFailure.usage("\(set.errors.count) error(s) in \(configuration.projectionsPath); nothing started")
+            throw CommandFailure.usage(
+                "\(set.errors.count) error(s) in \(configuration.projectionsPath); nothing started")
         }
         guard !names.isEmpty else { return set.projections }
         let known = Dictionary(set.projections.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

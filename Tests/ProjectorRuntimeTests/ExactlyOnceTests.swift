@@ -96,8 +96,10 @@ struct ExactlyOnceTests {
                                 seqs[stream] = seq
                                 let event =
                                     seq == 1
-                                    ? TestEvent(stream: stream, seq: 1, type: "opened", data: ["owner": .string("w\(writer)")])
-                                    : TestEvent(stream: stream, seq: seq, type: "deposited", data: ["amount": .int(step)])
+                                    ? TestEvent(
+                                        stream: stream, seq: 1, type: "opened", data: ["owner": .string("w\(writer)")])
+                                    : TestEvent(
+                                        stream: stream, seq: seq, type: "deposited", data: ["amount": .int(step)])
                                 try await append(
                                     [event], table: harness.table, on: connection,
                                     holdFor: .milliseconds(Int.random(in: 0...8)))
@@ -115,7 +117,11 @@ struct ExactlyOnceTests {
                                 try await first.query("BEGIN", logger: RuntimeHarness.logger)
                                 try await first.query("SELECT pg_current_xact_id()", logger: RuntimeHarness.logger)
                                 try await append(
-                                    [TestEvent(stream: stream, seq: 1, type: "opened", data: ["owner": .string("x\(round)")])],
+                                    [
+                                        TestEvent(
+                                            stream: stream, seq: 1, type: "opened",
+                                            data: ["owner": .string("x\(round)")])
+                                    ],
                                     table: harness.table, on: second)
                                 try await harness.table.insert(
                                     [TestEvent(stream: stream, seq: 2, type: "deposited", data: ["amount": 5])],

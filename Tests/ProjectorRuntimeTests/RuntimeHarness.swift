@@ -26,7 +26,8 @@ struct RuntimeHarness: Sendable {
 
     static var logger: Logger {
         var logger = Logger(label: "projector.runtime-test")
-        logger.logLevel = ProcessInfo.processInfo.environment["PROJECTOR_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["PROJECTOR_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
         return logger
     }
 

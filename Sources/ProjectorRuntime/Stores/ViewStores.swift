@@ -108,7 +108,8 @@ public struct ViewStores: Sendable {
             return try OpenSearchStore(client: openSearch, index: index)
         case .dynamoDB(let target):
             let store = DynamoDBViewStore(
-                configuration: DynamoDBViewStore.Configuration(table: physicalName ?? target.table, keyAttribute: target.key),
+                configuration: DynamoDBViewStore.Configuration(
+                    table: physicalName ?? target.table, keyAttribute: target.key),
                 client: dynamoDB
             )
             if prepare { try await store.ensureTable() }
@@ -134,4 +135,3 @@ public struct ViewStores: Sendable {
         )
     }
 }
-

@@ -1,7 +1,7 @@
 public import Logging
-import Prometheus
 public import ProjectorCore
 public import ProjectorPostgres
+import Prometheus
 public import ServiceLifecycle
 
 /// Runs one projection on this instance: waits for its lease (one owner across all
@@ -90,7 +90,7 @@ public struct ProjectionSupervisor: Service {
             do {
                 outcome = try await own(lease, head: head)
                 backoff.reset()
-            } catch where Task.isCancelled {
+            } catch  where Task.isCancelled {
                 outcome = .finished
             } catch {
                 outcome = .retry

@@ -81,8 +81,17 @@ def pick(value: object, *paths: str) -> object | None:
     return None
 
 
-def without_reserved(document: dict) -> dict:
-    return {k: v for k, v in document.items() if k not in RESERVED_FIELDS}
+def summary(document: dict, key: str) -> dict:
+    """The document as shown: without projector's metadata and an `id` equal to the key,
+    lists of objects abbreviated to their length."""
+    shown = {}
+    for name, value in document.items():
+        if name in RESERVED_FIELDS or (name == "id" and value == key):
+            continue
+        if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+            value = f"[{len(value)} × {{…}}]"
+        shown[name] = value
+    return shown
 
 
 def compact(value: object) -> str:
@@ -117,8 +126,11 @@ class Sources:
         if output is not None:
             try:
                 parsed = json.loads(output)
-            except ValueError:
-                parsed = None
+            except ValueError:  # JSON lines: one object per projection
+                try:
+                    parsed = [json.loads(line) for line in output.splitlines() if line.strip()]
+                except ValueError:
+                    parsed = None
             rows = self._status_rows(parsed)
             if rows:
                 return rows
@@ -328,7 +340,7 @@ class Screen:
         for kind, views in (("OpenSearch", self.sources.opensearch_views(limit)),
                             ("DynamoDB", self.sources.dynamodb_views(limit))):
             for name, count, documents in views:
-                counted = f"{count} documents" if count is not None else "documents"
+                counted = f"{count} document{'' if count == 1 else 's'}" if count is not None else "documents"
                 lines.append(self.style(f"{kind} {name} — {counted}", "1"))
                 for key, document in documents:
                     lines.append(self._document_line(kind, name, key, document, width))
@@ -342,7 +354,12 @@ class Screen:
     def _header(self, now: float) -> str:
         elapsed = int(now - self.started)
         clock = datetime.datetime.now().strftime("%H:%M:%S")
-        hint = f"stops after {self.arguments.duration:.0f}s" if self.arguments.duration else "Ctrl-C stops and cleans up"
+        if self.arguments.verify:
+            hint = "final state"
+        elif self.arguments.duration:
+            hint = f"stops after {self.arguments.duration:.0f}s"
+        else:
+            hint = "Ctrl-C stops and cleans up"
         return self.style(f"projector demo — {clock} — {elapsed // 60:02d}:{elapsed % 60:02d} — {hint}", "1;36")
 
     def _events_line(self, now: float) -> list[str]:
@@ -368,8 +385,8 @@ class Screen:
         for name in names:
             row = by_name.get(name, {})
             measured = metrics.get(name, {})
-            lag_events = measured.get("projector_lag_events", row.get("lag_events"))
-            lag_seconds = measured.get("projector_lag_seconds", row.get("lag_seconds"))
+            lag_events = _first(row.get("lag_events"), measured.get("projector_lag_events"))
+            lag_seconds = _first(row.get("lag_seconds"), measured.get("projector_lag_seconds"))
             rate = self._rate(name, now, measured.get("projector_events_total"))
             state = str(row.get("state") or ("running" if measured else "?"))
             error = str(row.get("error") or "")
@@ -394,7 +411,7 @@ class Screen:
         return f"{(processed - previous[1]) / (now - previous[0]):.0f}"
 
     def _document_line(self, kind: str, view: str, key: str, document: dict, width: int) -> str:
-        body = compact(without_reserved(document))
+        body = compact(summary(document, key))
         identity = (kind + "/" + view, key)
         changed = identity in self.previous_documents and self.previous_documents[identity] != body
         self.previous_documents[identity] = body
@@ -491,6 +508,10 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _first(*values: object) -> object | None:
+    return next((value for value in values if value is not None), None)
 
 
 def _number(value: object, digits: int = 0) -> str:

@@ -31,11 +31,31 @@ public struct BatchFold: Sendable {
         fetch: ([String]) async throws -> [String: StoredDocument],
         readStream: (StreamID, ClosedRange<Int64>) async throws -> [Event]
     ) async throws -> BatchFoldResult {
+        try await run(
+            events, restrictedTo: keys,
+            load: { wanted in
+                let stored = try await fetch(wanted)
+                var states: [String: DocumentState] = Dictionary(minimumCapacity: wanted.count)
+                for key in wanted { states[key] = DocumentState(key: key, stored: stored[key]) }
+                return states
+            },
+            readStream: readStream)
+    }
+
+    /// Folds `events` like ``run(_:restrictedTo:fetch:readStream:)``, with documents supplied already decoded
+    /// (e.g. from a cache of ``BatchFoldResult/documents`` made ``DocumentState/committed(revision:)``).
+    /// `load` may leave out keys; they start as new documents.
+    public func run(
+        _ events: [Event],
+        restrictedTo keys: Set<String>? = nil,
+        load: ([String]) async throws -> [String: DocumentState],
+        readStream: (StreamID, ClosedRange<Int64>) async throws -> [Event]
+    ) async throws -> BatchFoldResult {
         let routed = engine.route(events)
         let wanted = keys.map { keys in routed.keys.filter { keys.contains($0) } } ?? routed.keys
-        let stored = wanted.isEmpty ? [:] : try await fetch(wanted)
+        let loaded = wanted.isEmpty ? [:] : try await load(wanted)
         var states: [String: DocumentState] = Dictionary(minimumCapacity: wanted.count)
-        for key in wanted { states[key] = DocumentState(key: key, stored: stored[key]) }
+        for key in wanted { states[key] = loaded[key] ?? DocumentState(key: key, stored: nil) }
 
         var result = BatchFoldResult()
         let stopOnError = engine.projection.onError == .stop
@@ -113,7 +133,7 @@ public struct BatchFold: Sendable {
     }
 }
 
-/// What ``BatchFold/run(_:restrictedTo:fetch:readStream:)`` produced.
+/// What a ``BatchFold`` run produced.
 public struct BatchFoldResult: Sendable {
     /// One conditional write per changed document, in the order documents were first touched.
     public var writes: [DocumentWrite] = []

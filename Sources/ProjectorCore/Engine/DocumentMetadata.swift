@@ -26,7 +26,7 @@ public struct DocumentMetadata: Sendable, Hashable {
         self.init()
         guard case .object(let object)? = json else { return }
         if case .int(let value)? = object["v"] { version = value }
-        if case .string(let text)? = object["c"] { cursor = EventCursor(text) }
+        if case .string(let text)? = object["c"] { cursor = Self.parseCursor(text) }
         if case .int(let value)? = object["pv"] { projectionVersion = value }
         if case .object(let streamObject)? = object["s"] {
             streams.reserveCapacity(streamObject.count)
@@ -42,13 +42,34 @@ public struct DocumentMetadata: Sendable, Hashable {
     public var jsonValue: JSONValue {
         var object = JSONObject(minimumCapacity: 4)
         object["v"] = .int(version)
-        if let cursor { object["c"] = .string(cursor.description) }
+        if let cursor { object["c"] = .string(String(cursor.transactionID) + ":" + String(cursor.position)) }
         var streamObject = JSONObject(minimumCapacity: streams.count)
-        for (id, seq) in streams.sorted(by: { ($0.key.service, $0.key.stream) < ($1.key.service, $1.key.stream) }) {
-            streamObject[id.description] = .int(Int(seq))
+        if streams.count == 1, let (id, seq) = streams.first {
+            streamObject[id.service + "/" + id.stream] = .int(Int(seq))
+        } else {
+            for (id, seq) in streams.sorted(by: { ($0.key.service, $0.key.stream) < ($1.key.service, $1.key.stream) }) {
+                streamObject[id.service + "/" + id.stream] = .int(Int(seq))
+            }
         }
         object["s"] = .object(streamObject)
         object["pv"] = .int(projectionVersion)
         return .object(object)
+    }
+
+    /// Sets the cursor to `cursor` when that is later than the current one.
+    @inline(__always)
+    mutating func advanceCursor(to cursor: EventCursor) {
+        if let current = self.cursor, cursor <= current { return }
+        self.cursor = cursor
+    }
+
+    /// `TX:POS` without intermediate arrays (this runs once per loaded document).
+    static func parseCursor(_ text: String) -> EventCursor? {
+        let utf8 = text.utf8
+        guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")),
+            let transaction = UInt64(Substring(utf8[..<colon])),
+            let position = Int64(Substring(utf8[utf8.index(after: colon)...])), position >= 0
+        else { return nil }
+        return EventCursor(transactionID: transaction, position: position)
     }
 }

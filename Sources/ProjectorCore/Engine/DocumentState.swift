@@ -7,7 +7,7 @@ public struct DocumentState: Sendable {
     /// Idempotency metadata, kept even while the document is absent.
     public internal(set) var metadata: DocumentMetadata
     /// The stored revision, `nil` when the store does not hold the document.
-    public let revision: StoreRevision?
+    public internal(set) var revision: StoreRevision?
     /// True when an event was processed since the state was loaded (a write is due unless nothing is stored
     /// and nothing is to be stored).
     public internal(set) var isDirty: Bool
@@ -50,5 +50,14 @@ public struct DocumentState: Sendable {
         metadata.projectionVersion = projectionVersion
         guard let stored = storedBody else { return nil }
         return .upsert(key: key, body: stored, expected: revision)
+    }
+
+    /// The state once its write is confirmed, for a cache of decoded documents: `revision` is what the store
+    /// reported (`nil` after a delete). Metadata is kept, also for deleted documents, so replays stay cheap.
+    public func committed(revision: StoreRevision?) -> DocumentState {
+        var state = self
+        state.revision = revision
+        state.isDirty = false
+        return state
     }
 }

@@ -9,7 +9,11 @@ extension FoldEngine {
         let streamID = streamKeyed ? event.streamID : nil
         if let streamID {
             let last = state.metadata.streams[streamID] ?? 0
-            if event.seq <= last { return .duplicate }
+            if event.seq <= last {
+                // Already applied (e.g. by a refold): skipped, but delivered, so the cursor moves.
+                if routed.handler != nil { state.metadata.advanceCursor(to: event.cursor) }
+                return .duplicate
+            }
             if event.seq > last + 1 {
                 // Tracking entries only advance an already known stream that is exactly one behind.
                 if routed.handler == nil { return .duplicate }
@@ -27,11 +31,7 @@ extension FoldEngine {
         let step = apply(handler, event: event, json: routed.json, key: routed.key, to: &state, scratch: &scratch)
         if case .failed = step { return step }
         if let streamID { state.metadata.streams[streamID] = event.seq }
-        if let cursor = state.metadata.cursor {
-            if cursor < event.cursor { state.metadata.cursor = event.cursor }
-        } else {
-            state.metadata.cursor = event.cursor
-        }
+        state.metadata.advanceCursor(to: event.cursor)
         state.isDirty = true
         return step
     }
@@ -51,7 +51,7 @@ extension FoldEngine {
             }
         }
         scratch.bind(event: json, key: key, doc: doc)
-        defer { scratch.bindings["doc"] = nil }
+        defer { scratch.releaseDocument() }
         if let guardExpression = handler.when {
             do {
                 guard try guardExpression.compiled.evaluate(json, bindings: scratch.bindings) == .bool(true) else {
@@ -88,22 +88,21 @@ extension FoldEngine {
                     failure(.invalidResult, event, key, prefix, expression, nil, "the expression must give an object, null or nothing, got \(Self.typeName(other))"))
             }
         case .update(let assignments, let unset):
-            var values: [JSONValue?] = []
-            values.reserveCapacity(assignments.count)
+            scratch.values.removeAll(keepingCapacity: true)
             for assignment in assignments {
                 do {
-                    values.append(try assignment.expression.compiled.evaluate(json, bindings: scratch.bindings))
+                    scratch.values.append(try assignment.expression.compiled.evaluate(json, bindings: scratch.bindings))
                 } catch {
                     return .failed(
                         failure(.expressionFailed, event, key, "\(prefix).set.\(assignment.field)", assignment.expression, error, error.message))
                 }
             }
             // Drop the other references so the body is mutated in place.
-            scratch.bindings["doc"] = nil
+            scratch.releaseDocument()
             state.body = nil
             var body = doc ?? JSONObject()
             doc = nil
-            for (assignment, value) in zip(assignments, values) {
+            for (assignment, value) in zip(assignments, scratch.values) {
                 body[assignment.field] = value
             }
             for field in unset { body[field] = nil }
@@ -147,7 +146,7 @@ extension FoldEngine {
             let id = event.streamID
             if (state.metadata.streams[id] ?? 0) < event.seq { state.metadata.streams[id] = event.seq }
         }
-        if state.metadata.cursor.map({ $0 < event.cursor }) ?? true { state.metadata.cursor = event.cursor }
+        state.metadata.advanceCursor(to: event.cursor)
         state.isDirty = true
     }
 }

@@ -84,19 +84,36 @@ public struct FoldEngine: Sendable {
 }
 
 /// Reusable evaluation buffers (the `$event`/`$key`/`$doc` bindings). Keep one per task and pass it to every
-/// fold call so no dictionary is rebuilt per event.
+/// fold call so no dictionary is rebuilt or rehashed per event.
 public struct FoldScratch: Sendable {
-    var bindings: [String: JSONValue]
+    private(set) var bindings: [String: JSONValue]
+    private let eventSlot: Dictionary<String, JSONValue>.Index
+    private let keySlot: Dictionary<String, JSONValue>.Index
+    private let docSlot: Dictionary<String, JSONValue>.Index
+    /// Results of `set` fields, reused between events.
+    var values: [JSONValue?] = []
 
     /// Empty buffers.
     public init() {
-        bindings = Dictionary(minimumCapacity: 4)
+        // The three names stay in the dictionary for good (unbound ones hold null), so rebinding is an in-place
+        // write through a stable index instead of a hash insert or removal.
+        let names: [String: JSONValue] = ["event": .null, "key": .null, "doc": .null]
+        bindings = names
+        eventSlot = names.index(forKey: "event") ?? names.startIndex
+        keySlot = names.index(forKey: "key") ?? names.startIndex
+        docSlot = names.index(forKey: "doc") ?? names.startIndex
     }
 
     @inline(__always)
     mutating func bind(event: JSONValue, key: String?, doc: JSONObject?) {
-        bindings["event"] = event
-        bindings["key"] = key.map(JSONValue.string)
-        bindings["doc"] = doc.map(JSONValue.object)
+        bindings.values[eventSlot] = event
+        bindings.values[keySlot] = key.map(JSONValue.string) ?? .null
+        bindings.values[docSlot] = doc.map(JSONValue.object) ?? .null
+    }
+
+    /// Drops the reference to the document so its owner can mutate it in place.
+    @inline(__always)
+    mutating func releaseDocument() {
+        bindings.values[docSlot] = .null
     }
 }

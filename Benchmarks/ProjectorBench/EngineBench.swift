@@ -1,0 +1,128 @@
+import Foundation
+import ProjectorCore
+
+/// Fold engine throughput: 1,000,000 synthetic account events (open, then deposits and withdrawals with a `when`
+/// guard) into 100,000 stream-keyed documents, in batches of 1,000 as the service reads them, with the documents
+/// kept in memory between batches (fetch hands back what the previous batch wrote). No I/O.
+///
+/// `ENGINE_BENCH_EVENTS` / `ENGINE_BENCH_DOCS` change the sizes.
+enum EngineBench {
+    static let definition = """
+        projection: bench_balance
+        version: 1
+        target: { opensearch: { index: bench_balance } }
+        initial: '{"id": $key, "balance": 0, "count": 0}'
+        on:
+          opened: { set: { owner: $event.data.owner } }
+          deposited:
+            when: $event.data.amount > 0
+            set: { balance: $doc.balance + $event.data.amount, count: $doc.count + 1 }
+          withdrawn:
+            set: { balance: $doc.balance - $event.data.amount, count: $doc.count + 1 }
+        """
+
+    static func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let total = environment["ENGINE_BENCH_EVENTS"].flatMap { Int($0) } ?? 1_000_000
+        let documents = environment["ENGINE_BENCH_DOCS"].flatMap { Int($0) } ?? 100_000
+        let projection = try ProjectionLoader.parse(definition, file: "bench_balance.yaml")
+        let events = makeEvents(total: total, documents: documents)
+        let fold = BatchFold(projection: projection)
+
+        // Stored bodies: every batch decodes the documents it touches and encodes what it writes.
+        var stored: [String: StoredDocument] = Dictionary(minimumCapacity: documents)
+        var revision: Int64 = 0
+        let storedRate = try await measure(events, documents: documents) { batch in
+            let result = try await fold.run(
+                batch,
+                fetch: { keys in
+                    var found: [String: StoredDocument] = [:]
+                    for key in keys { found[key] = stored[key] }
+                    return found
+                },
+                readStream: { _, _ in [] })
+            for write in result.writes {
+                revision += 1
+                switch write {
+                case .upsert(let key, let body, _):
+                    stored[key] = StoredDocument(key: key, body: body, revision: StoreRevision(revision))
+                case .delete(let key, _):
+                    stored[key] = nil
+                }
+            }
+            return result.writes.count
+        }
+        print("BENCH engine_events_per_s \(storedRate.eventsPerSecond) events/s")
+        print("BENCH engine_writes_per_batch \(storedRate.writesPerBatch) writes")
+
+        // Decoded states kept between batches (a warm document cache): no decoding, encoding still per write.
+        var cache: [String: DocumentState] = Dictionary(minimumCapacity: documents)
+        let cachedRate = try await measure(events, documents: documents) { batch in
+            let result = try await fold.run(
+                batch,
+                load: { keys in
+                    var found: [String: DocumentState] = [:]
+                    for key in keys { found[key] = cache[key] }
+                    return found
+                },
+                readStream: { _, _ in [] })
+            for write in result.writes {
+                revision += 1
+                cache[write.key] = result.documents[write.key]?.committed(revision: StoreRevision(revision))
+            }
+            return result.writes.count
+        }
+        print("BENCH engine_cached_events_per_s \(cachedRate.eventsPerSecond) events/s")
+    }
+
+    /// Runs `foldBatch` over `events` in batches of 1,000; returns events/s and writes per batch.
+    static func measure(
+        _ events: [Event], documents: Int, foldBatch: ([Event]) async throws -> Int
+    ) async throws -> (eventsPerSecond: Int, writesPerBatch: Int) {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var writes = 0
+        var batches = 0
+        var offset = 0
+        while offset < events.count {
+            let batch = Array(events[offset..<min(offset + 1_000, events.count)])
+            offset += batch.count
+            writes += try await foldBatch(batch)
+            batches += 1
+        }
+        let seconds = (clock.now - started) / .seconds(1)
+        return (Int(Double(events.count) / seconds), writes / max(batches, 1))
+    }
+
+    /// Events of `documents` streams, interleaved so that each batch touches many documents.
+    static func makeEvents(total: Int, documents: Int) -> [Event] {
+        var events: [Event] = []
+        events.reserveCapacity(total)
+        let perStream = max(total / documents, 1)
+        for round in 0..<perStream {
+            for stream in 0..<documents where events.count < total {
+                let seq = Int64(round + 1)
+                let type: String
+                let data: JSONValue
+                switch round {
+                case 0:
+                    type = "opened"
+                    data = ["owner": .string("owner-\(stream % 977)"), "currency": "EUR"]
+                case let r where r % 4 == 3:
+                    type = "withdrawn"
+                    data = ["amount": .int(round % 50 + 1), "currency": "EUR"]
+                default:
+                    type = "deposited"
+                    data = ["amount": .double(Double(round) * 1.5), "currency": "EUR"]
+                }
+                let position = Int64(events.count + 1)
+                events.append(
+                    Event(
+                        id: "e\(position)", type: type, stream: "acc-\(stream)", seq: seq, service: "account-svc",
+                        cursor: EventCursor(transactionID: UInt64(position), position: position),
+                        createdAt: "2024-05-01T10:00:00Z", data: data))
+            }
+        }
+        return events
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+
+/// `projector validate`, `test` and `eval` run as the built executable, checking output and exit status.
+@Suite struct CLIProjectionCommandsTests {
+    struct Run {
+        var status: Int32
+        var output: String
+        var errors: String
+        var lines: [Substring] { output.split(separator: "\n") }
+    }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static func projector(_ arguments: [String], input: String? = nil) throws -> Run {
+        let executable = root.appendingPathComponent(".build/debug/projector")
+        try #require(FileManager.default.isExecutableFile(atPath: executable.path), "build the projector product first")
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let output = Pipe()
+        let errors = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
+            errors: String(decoding: err, as: UTF8.self))
+    }
+
+    static func scratchFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-projections-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("tests"), withIntermediateDirectories: true)
+        return folder
+    }
+
+    static let definition = """
+        projection: counter
+        version: 1
+        target: { opensearch: { index: counter } }
+        initial: '{"id": $key, "n": 0}'
+        on:
+          bumped: { set: { n: $doc.n + $event.data.by } }
+        """
+
+    @Test func validateAcceptsTheExamplesAndReportsProblems() throws {
+        let good = try Self.projector(["validate", "projections"])
+        #expect(good.status == 0)
+        #expect(good.output == "3 projections OK\n")
+
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("counter.yaml")
+        try Self.definition.replacingOccurrences(of: "$doc.n + $event", with: "$doc.n + + $event")
+            .appending("\ncolour: red\n").write(to: file, atomically: true, encoding: .utf8)
+        let bad = try Self.projector(["validate", folder.path])
+        #expect(bad.status == 1)
+        #expect(bad.lines.count == 2)
+        #expect(bad.lines.contains { $0.hasPrefix("\(file.path):6:") && $0.contains("on.bumped.set.n: S0") })
+        #expect(bad.lines.contains { $0 == "\(file.path):7:1: unknown key 'colour' in the definition (expected one of: initial, key, on, on_error, projection, source, target, version)" })
+
+        let single = try Self.projector(["validate", "projections/account_balance.yaml"])
+        #expect(single.output == "1 projection OK\n")
+    }
+
+    @Test func testRunsTheExampleFixtures() throws {
+        let run = try Self.projector(["test", "projections"])
+        #expect(run.status == 0)
+        #expect(run.lines.last == "12 passed, 0 failed")
+        #expect(run.lines.dropLast().allSatisfy { $0.hasPrefix("PASS ") })
+        let defaultPath = try Self.projector(["test"])
+        #expect(defaultPath.lines.last == "12 passed, 0 failed")
+    }
+
+    @Test func testShowsADiffAndFailsForAWrongExpectation() throws {
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.definition.write(to: folder.appendingPathComponent("counter.yaml"), atomically: true, encoding: .utf8)
+        try """
+            projection: counter
+            cases:
+              - name: adds up
+                given:
+                  - { type: bumped, stream: c1, data: { by: 2 } }
+                  - { type: bumped, stream: c1, data: { by: 3 } }
+                expect:
+                  c1: { id: c1, n: 5 }
+              - name: wrong on purpose
+                given:
+                  - { type: bumped, stream: c2, data: { by: 2 } }
+                expect:
+                  c2: { id: c2, n: 3 }
+                  c3: null
+            """.write(to: folder.appendingPathComponent("tests/counter.yaml"), atomically: true, encoding: .utf8)
+        let run = try Self.projector(["test", folder.path])
+        #expect(run.status == 1)
+        #expect(run.lines.first == "PASS counter: adds up")
+        #expect(run.lines.contains("FAIL counter: wrong on purpose"))
+        #expect(run.lines.contains("    .n: expected 3, got 2"))
+        #expect(run.lines.contains(#"    + actual:   {"id":"c2","n":2}"#))
+        #expect(!run.output.contains("_projector"))
+        #expect(run.lines.last == "1 passed, 1 failed")
+
+        try "projection: counter\ncases:\n  - { name: x, expect: 5 }\n"
+            .write(to: folder.appendingPathComponent("tests/broken.yaml"), atomically: true, encoding: .utf8)
+        let broken = try Self.projector(["test", folder.appendingPathComponent("tests/broken.yaml").path])
+        #expect(broken.status == 2)
+        #expect(broken.lines.contains { $0.hasSuffix("tests/broken.yaml:3:24: cases[0].expect must be a mapping") })
+        #expect(broken.lines.last == "0 passed, 0 failed")
+    }
+
+    @Test func evalPrintsResultsAndErrors() throws {
+        let sum = try Self.projector(["eval", "$.a + $n", "--input", "-", "--bind", "n=2"], input: #"{"a": 1}"#)
+        #expect(sum.status == 0)
+        #expect(sum.output == "3\n")
+
+        let object = try Self.projector(["eval", #"{"id": $event.stream, "tags": ["x"]}"#, "--bind", #"$event={"stream":"s1"}"#])
+        #expect(object.output == #"{"id":"s1","tags":["x"]}"# + "\n")
+
+        let undefined = try Self.projector(["eval", "$.missing", "--input", "-"], input: "{}")
+        #expect(undefined.status == 0)
+        #expect(undefined.output.isEmpty)
+
+        let failed = try Self.projector(["eval", "1 +"])
+        #expect(failed.status == 1)
+        #expect(failed.errors.range(of: #"^S0\d{3}: .+ at col \d+\n$"#, options: .regularExpression) != nil)
+
+        let badBinding = try Self.projector(["eval", "$x", "--bind", "x={nope"])
+        #expect(badBinding.status == 2)
+        #expect(badBinding.errors.hasPrefix("--bind x: the value is not valid JSON"))
+
+        let badInput = try Self.projector(["eval", "$", "--input", "/nonexistent/input.json"])
+        #expect(badInput.status == 2)
+        #expect(badInput.errors.contains("--input /nonexistent/input.json"))
+    }
+}

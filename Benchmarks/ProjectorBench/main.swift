@@ -18,6 +18,7 @@ struct BenchmarkArea: Sendable {
 let areas: [BenchmarkArea] = [
     BenchmarkArea(name: "sigv4", run: SigV4Bench.run),
     BenchmarkArea(name: "dynamodb", run: DynamoDBBench.run),
+    BenchmarkArea(name: "runtime", run: RuntimeBench.run),
 ]
 
 /// Peak resident set size of this process so far, in bytes (`getrusage`: kilobytes on Linux, bytes on macOS).

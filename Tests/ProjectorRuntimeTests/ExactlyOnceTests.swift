@@ -172,6 +172,38 @@ struct ExactlyOnceTests {
         }
     }
 
+    @Test func threeInstancesShareProjectionsAndSurviveAKilledOwner() async throws {
+        try await RuntimeHarness.with(batchSize: 20) { harness, connection in
+            let (accounts, totals) = try Self.definitions(harness)
+            let projections = [accounts, totals]
+            let boards = (0..<3).map { _ in StatusBoard() }
+            var services = (0..<3).map { index in
+                harness.start(projections, owner: "instance-\(index)", board: boards[index])
+            }
+            try await ProcessTests.appendAccounts(count: 10, harness: harness, connection: connection)
+            try await harness.waitUntilCaughtUp(accounts.name, timeout: .seconds(30))
+            func owners(_ name: String) -> [Int] {
+                boards.indices.filter { boards[$0].snapshot[name]?.owned == true }
+            }
+            for projection in projections { #expect(owners(projection.name).count == 1) }
+            // Kill whichever instance owns the accounts projection; another one takes it over.
+            let victim = try #require(owners(accounts.name).first)
+            services[victim].cancel()
+            _ = await services[victim].result
+            boards[victim].update(accounts.name) { $0.owned = false }
+            boards[victim].update(totals.name) { $0.owned = false }
+            try await ProcessTests.appendAccounts(count: 10, harness: harness, connection: connection)
+            try await harness.waitUntilCaughtUp(accounts.name, timeout: .seconds(30))
+            try await harness.waitUntilCaughtUp(totals.name, timeout: .seconds(30))
+            let survivors = owners(accounts.name)
+            #expect(survivors.count == 1 && survivors.first != victim)
+            for index in services.indices where index != victim { services[index].cancel() }
+            for index in services.indices { _ = await services[index].result }
+            services.removeAll()
+            try await Self.expectViewsMatchLog(harness, accounts, totals)
+        }
+    }
+
     @Test func aSecondInstanceTakesOverWhenTheOwnerStops() async throws {
         try await RuntimeHarness.with(batchSize: 20) { harness, connection in
             let (accounts, totals) = try Self.definitions(harness)

@@ -103,7 +103,7 @@ struct ProcessTests {
             let (accounts, totals) = try ExactlyOnceTests.definitions(harness)
             let config = try Self.writeConfiguration(harness, projections: Self.definitionTexts(harness))
             let log = config.deletingLastPathComponent().appendingPathComponent("kill.log")
-            let rounds = Int(ProcessInfo.processInfo.environment["PROJECTOR_KILL_ROUNDS"] ?? "") ?? 8
+            let rounds = Int(ProcessInfo.processInfo.environment["PROJECTOR_KILL_ROUNDS"] ?? "") ?? 20
             for _ in 0..<rounds {
                 let process = try Self.launch(config: config, log: log)
                 async let writes: Void = Self.appendAccounts(count: 15, harness: harness, connection: connection)
@@ -119,6 +119,50 @@ struct ProcessTests {
             _ = try await Self.waitForExit(process, timeout: .seconds(10))
             try await ExactlyOnceTests.expectViewsMatchLog(harness, accounts, totals)
         }
+    }
+
+    @Test func runOnceThenStatusReportsEveryProjection() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let (accounts, totals) = try ExactlyOnceTests.definitions(harness)
+            let config = try Self.writeConfiguration(harness, projections: Self.definitionTexts(harness))
+            try await Self.appendAccounts(count: 5, harness: harness, connection: connection)
+            let once = try Self.capture(["run", "--once", "--http-port", "0", "--config", config.path])
+            #expect(once.status == 0, "run --once: \(once.output)")
+
+            let status = try Self.capture(["status", "--json", "--config", config.path])
+            #expect(status.status == 0)
+            let head = try await harness.database.reader.headCursor()
+            var rows: [String: JSONValue] = [:]
+            for line in status.output.split(separator: "\n") {
+                if let row = try? JSONValue(parsing: String(line)), let name = row["projection"]?.stringValue {
+                    rows[name] = row
+                }
+            }
+            for projection in [accounts, totals] {
+                let row = rows[projection.name]
+                #expect(row?["version"] == 1)
+                #expect(row?["position"]?.stringValue == head?.description)
+                #expect(row?["lag_events"] == 0)
+                #expect(row?["state"]?.stringValue == "running")
+            }
+            let table = try Self.capture(["status", "--config", config.path])
+            #expect(table.output.contains("PROJECTION") && table.output.contains(accounts.name))
+        }
+    }
+
+    /// Runs the binary to completion; exit status and combined output.
+    static func capture(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = RuntimeHarness.environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     static func definitionTexts(_ harness: RuntimeHarness) -> [String: String] {

@@ -152,6 +152,9 @@ public struct ProjectionSupervisor: Service {
             configuration: configuration.processor,
             logger: logger
         )
+        if checkpoint.state != ProjectionState.running.rawValue {
+            try await checkpoints.setState(projection.name, state: ProjectionState.running.rawValue, lease: lease)
+        }
         setState(.running, owned: true)
         let tailer = database.makeTailer(notifier: notifier, filter: filter)
         let clock = ContinuousClock()

@@ -1,0 +1,239 @@
+import Foundation
+import Logging
+import ProjectorCore
+import ProjectorPostgres
+import ProjectorRuntime
+import ProjectorTesting
+import Synchronization
+
+/// The service end to end: log → engine → store → checkpoint.
+///
+/// - `e2e_null_sink_events_per_s`: into a store that discards writes (projector's own ceiling), with the peak RSS
+///   of the process after projecting the whole table.
+/// - `e2e_opensearch_events_per_s`, `e2e_dynamodb_events_per_s`: into osmem-server and moto.
+/// - `e2e_latency_p50_ms` / `p99`: commit-to-document latency at a steady 200 events/s into osmem-server.
+///
+/// Needs `DATABASE_URL` (+ `OPENSEARCH_URL`, `DYNAMODB_ENDPOINT`). `RUNTIME_BENCH_EVENTS` overrides the null-sink
+/// table size (default 1,000,000; 100,000 documents).
+enum RuntimeBench {
+    static func run() async throws {
+        guard let url = try TestServers.databaseURL() else {
+            printError("runtime: DATABASE_URL not set, skipped")
+            return
+        }
+        let total = TestServers.environment("RUNTIME_BENCH_EVENTS").flatMap { Int($0) } ?? 1_000_000
+        try await withTable(url, events: total, streams: 100_000) { configuration, database in
+            let rssBefore = peakResidentBytes()
+            let seconds = try await project(database, configuration: configuration, store: DiscardingStore())
+            print("BENCH e2e_null_sink_events_per_s \(Int(Double(total) / seconds)) events/s")
+            print("BENCH e2e_null_sink_peak_rss_mb \(max(rssBefore, peakResidentBytes()) / (1 << 20)) MB")
+        }
+        if let openSearch = try TestServers.openSearchURL() {
+            let count = TestServers.environment("RUNTIME_BENCH_STORE_EVENTS").flatMap { Int($0) } ?? 100_000
+            try await withTable(url, events: count, streams: 10_000) { configuration, database in
+                var configuration = configuration
+                configuration.openSearch.url = openSearch
+                let seconds = try await projectInto(.openSearch, configuration: configuration, database: database)
+                print("BENCH e2e_opensearch_events_per_s \(Int(Double(count) / seconds)) events/s")
+            }
+            try await latency(url, openSearch: openSearch)
+        }
+        if let endpoint = try TestServers.dynamoDBEndpoint() {
+            let count = TestServers.environment("RUNTIME_BENCH_DYNAMODB_EVENTS").flatMap { Int($0) } ?? 20_000
+            try await withTable(url, events: count, streams: 2_000) { configuration, database in
+                var configuration = configuration
+                configuration.dynamoDB.endpoint = endpoint
+                configuration.dynamoDB.region = "eu-west-1"
+                let seconds = try await projectInto(.dynamoDB, configuration: configuration, database: database)
+                print("BENCH e2e_dynamodb_events_per_s \(Int(Double(count) / seconds)) events/s")
+            }
+        }
+    }
+
+    static var logger: Logger {
+        var logger = Logger(label: "projector.bench")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// A migrated temporary table holding `events` generated events over `streams` streams.
+    static func withTable(
+        _ url: DatabaseURL,
+        events: Int,
+        streams: Int,
+        _ body: (ProjectorConfiguration, ProjectorDatabase) async throws -> Void
+    ) async throws {
+        try await PostgresTesting.withTemporaryEventTable(url) { table, connection in
+            var configuration = table.configuration
+            configuration.events.batchSize = 5_000
+            let adjusted = configuration
+            try await ProjectorDatabase.withDatabase(configuration: adjusted, logger: logger) { database in
+                _ = try await database.migrator.migrate(client: database.client)
+                if events > 0 {
+                    try await table.insertGenerated(
+                        count: events, streams: streams, payloadBytes: 500, on: connection, logger: logger)
+                }
+                try await body(adjusted, database)
+            }
+        }
+    }
+
+    /// A definition folding the generated `bench-event`s into one document per stream.
+    static func projection(_ target: String) throws -> Projection {
+        try ProjectionLoader.parse(
+            """
+            projection: bench_\(TestServers.uniqueSuffix())
+            version: 1
+            target: \(target)
+            initial: '{"id": $key, "count": 0, "total": 0}'
+            on:
+              bench-event:
+                set:
+                  count: $doc.count + 1
+                  total: $doc.total + $event.data.amount
+                  owner: $event.data.owner
+                  last: $event.seq
+            """, file: "bench.yaml")
+    }
+
+    enum StoreKind { case openSearch, dynamoDB }
+
+    static func projectInto(
+        _ kind: StoreKind,
+        configuration: ProjectorConfiguration,
+        database: ProjectorDatabase
+    ) async throws -> Double {
+        let suffix = TestServers.uniqueSuffix()
+        let target =
+            kind == .openSearch
+            ? "{ opensearch: { index: bench_\(suffix) } }" : "{ dynamodb: { table: bench_\(suffix) } }"
+        let definition = try projection(target)
+        return try await ViewStores.withViewStores(
+            configuration: configuration, environment: ProcessInfo.processInfo.environment, logger: logger
+        ) { stores in
+            let store = try await stores.store(for: definition)
+            return try await project(database, configuration: configuration, store: store, projection: definition)
+        }
+    }
+
+    /// Runs one supervisor with `--once` semantics over the whole table; seconds taken.
+    static func project(
+        _ database: ProjectorDatabase,
+        configuration: ProjectorConfiguration,
+        store: any ViewStore,
+        projection: Projection? = nil
+    ) async throws -> Double {
+        let definition = try projection ?? Self.projection("{ opensearch: { index: unused } }")
+        var settings = ProjectionSupervisor.Configuration()
+        settings.once = true
+        settings.processor.cacheCapacity = 20_000
+        let supervisor = ProjectionSupervisor(
+            projection: definition, database: database, notifier: nil, store: store, metrics: ProjectorMetrics(),
+            board: StatusBoard(), owner: "bench", configuration: settings, logger: logger)
+        let start = ContinuousClock.now
+        try await supervisor.run()
+        return seconds(ContinuousClock.now - start)
+    }
+
+    /// Commit-to-document latency: 2,000 single-event transactions at 200/s while the service runs.
+    static func latency(_ url: DatabaseURL, openSearch: String) async throws {
+        try await PostgresTesting.withTemporaryEventTable(url) { table, connection in
+            var configuration = table.configuration
+            configuration.openSearch.url = openSearch
+            let adjusted = configuration
+            let definition = try ProjectionLoader.parse(
+                """
+                projection: latency_\(TestServers.uniqueSuffix())
+                version: 1
+                target: { opensearch: { index: latency_\(TestServers.uniqueSuffix()) } }
+                on:
+                  bench-event:
+                    set: { sent: $event.data.sent }
+                """, file: "latency.yaml")
+            let latencies = LatencyLog()
+            try await ProjectorDatabase.withDatabase(configuration: adjusted, logger: logger) { database in
+                _ = try await database.migrator.migrate(client: database.client)
+                try await ViewStores.withViewStores(
+                    configuration: adjusted, environment: ProcessInfo.processInfo.environment, logger: logger
+                ) { stores in
+                    let store = TimingStore(inner: try await stores.store(for: definition), latencies: latencies)
+                    let notifier = try database.makeNotifier()
+                    var settings = ProjectionSupervisor.Configuration()
+                    settings.leaseRetryInterval = .milliseconds(100)
+                    let supervisor = ProjectionSupervisor(
+                        projection: definition, database: database, notifier: notifier, store: store,
+                        metrics: ProjectorMetrics(), board: StatusBoard(), owner: "latency", configuration: settings,
+                        logger: logger)
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { await notifier.run() }
+                        group.addTask { try await supervisor.run() }
+                        try await Task.sleep(for: .seconds(1))
+                        let start = ContinuousClock.now
+                        for index in 0..<2_000 {
+                            let due = start + .milliseconds(5 * index)
+                            try await Task.sleep(until: due, clock: .continuous)
+                            let event = TestEvent(
+                                service: "bench", stream: TestEvent.uuid(), seq: 1, type: "bench-event",
+                                data: ["sent": .double(Date().timeIntervalSince1970 * 1000)])
+                            try await table.insert([event], on: connection, logger: logger)
+                        }
+                        let deadline = ContinuousClock.now + .seconds(30)
+                        while latencies.values.withLock({ $0.count }) < 2_000, ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                        group.cancelAll()
+                    }
+                }
+            }
+            let sorted = latencies.values.withLock { $0 }.sorted()
+            guard !sorted.isEmpty else { return }
+            func percentile(_ p: Double) -> String {
+                String(format: "%.1f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))])
+            }
+            print("BENCH e2e_latency_p50_ms \(percentile(0.50)) ms")
+            print("BENCH e2e_latency_p99_ms \(percentile(0.99)) ms")
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// A view store that stores nothing: every key is absent and every write succeeds. Measures
+/// projector's own cost (read, decode, fold, checkpoint) without a store's.
+struct DiscardingStore: ViewStore {
+    func fetch(_ keys: [String]) async throws -> [String: StoredDocument] { [:] }
+
+    func apply(_ writes: [DocumentWrite]) async throws -> [WriteOutcome] {
+        writes.map { write in
+            if case .upsert = write { return .applied(StoreRevision(1)) }
+            return .applied(nil)
+        }
+    }
+}
+
+/// Wraps a store and records, for each applied document, milliseconds since the `sent`
+/// timestamp its body carries: the time from the writer's INSERT to the document being written.
+struct TimingStore: ViewStore {
+    let inner: any ViewStore
+    let latencies: LatencyLog
+
+    func fetch(_ keys: [String]) async throws -> [String: StoredDocument] { try await inner.fetch(keys) }
+
+    func apply(_ writes: [DocumentWrite]) async throws -> [WriteOutcome] {
+        let outcomes = try await inner.apply(writes)
+        let now = Date().timeIntervalSince1970 * 1000
+        latencies.values.withLock { latencies in
+            for case (.upsert(_, let body, _), .applied) in zip(writes, outcomes) {
+                if let sent = body["sent"]?.doubleValue { latencies.append(now - sent) }
+            }
+        }
+        return outcomes
+    }
+}
+
+/// Latencies collected from concurrent tasks.
+final class LatencyLog: Sendable {
+    let values = Mutex<[Double]>([])
+}

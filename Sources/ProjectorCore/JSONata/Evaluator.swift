@@ -12,6 +12,9 @@ extension JSONata {
         private let deadline: ContinuousClock.Instant?
         private var checks = 0
         private var startMillis: Int?
+        /// Lowest address this evaluation may use on the stack (computed when recursion gets deep).
+        private var stackFloor: Int?
+        private var stackFloorKnown = false
 
         /// Milliseconds since the epoch at the first use within this evaluation (`$now()`, `$millis()` agree).
         var nowMillis: Int {
@@ -29,7 +32,7 @@ extension JSONata {
         @inline(__always)
         private func enter(_ node: Node) throws(JSONataError) {
             depth += 1
-            if depth > maximumDepth {
+            if depth > maximumDepth || (depth > 8 && stackExhausted()) {
                 throw JSONataError(
                     code: "U1001",
                     message: "Stack overflow error: Check for non-terminating recursive function. Consider rewriting as tail-recursive.",
@@ -43,6 +46,15 @@ extension JSONata {
                         position: node.position)
                 }
             }
+        }
+
+        private func stackExhausted() -> Bool {
+            if !stackFloorKnown {
+                stackFloorKnown = true
+                stackFloor = StackGuard.lowestAddress().map { $0 + StackGuard.reserve }
+            }
+            guard let stackFloor else { return false }
+            return StackGuard.currentAddress() < stackFloor
         }
 
         func evaluate(_ node: Node, _ input: Value?, _ environment: Environment) throws(JSONataError) -> Value? {

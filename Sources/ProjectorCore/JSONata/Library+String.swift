@@ -9,6 +9,30 @@ extension JSONata.Library {
         return nil
     }
 
+    /// Matches of a regex, or of a custom matcher function returning `{match, start, end, groups, next}` objects.
+    static func matches(
+        _ matcher: Value?, in text: String, limit: Int? = nil, name: String, _ context: CallContext
+    ) throws(JSONataError) -> [RegexLiteral.Match] {
+        if let regex = regex(of: matcher) { return try regex.allMatches(in: text, limit: limit) }
+        guard case .function(let function)? = matcher else { return [] }
+        var results: [RegexLiteral.Match] = []
+        var current = try context.evaluator.callback(function, [.string(text)], context: context)
+        while let object = current, limit.map({ results.count < $0 }) ?? true {
+            guard case .string(let match)? = object.member("match"), let start = object.member("start")?.doubleValue,
+                let end = object.member("end")?.doubleValue
+            else {
+                throw error(
+                    "T1010", "The matcher function argument passed to function \(name) does not return the correct object structure",
+                    context, token: name)
+            }
+            let groups = object.member("groups")?.elements.compactMap(\.stringValue) ?? []
+            results.append(.init(match: match, start: Int(start), end: Int(end), groups: groups))
+            guard case .function(let next)? = object.member("next") else { break }
+            current = try context.evaluator.apply(.function(next), [], context.input, context.environment, node: nil)
+        }
+        return results
+    }
+
     /// JavaScript's ToIntegerOrInfinity for slice positions.
     static func integer(_ value: Value?) -> Int? {
         guard let number = value?.doubleValue else { return nil }
@@ -140,11 +164,11 @@ extension JSONata.Library {
             for index in 0..<missing { fill.unicodeScalars.append(padScalars[index % padScalars.count]) }
             return .string(width < 0 ? fill + text : text + fill)
         },
-        Builtin("contains", "s-(sf):b") { arguments, _ throws(JSONataError) in
+        Builtin("contains", "s-(sf):b") { arguments, context throws(JSONataError) in
             guard case .string(let text)? = arguments[0] else { return nil }
             if case .string(let chars)? = arguments[1] { return .bool(chars.isEmpty || text.contains(chars)) }
-            guard let regex = regex(of: arguments[1]) else { return nil }
-            return .bool(try regex.firstMatch(in: text, from: 0) != nil)
+            guard arguments[1] != nil else { return nil }
+            return .bool(!(try matches(arguments[1], in: text, limit: 1, name: "contains", context)).isEmpty)
         },
         Builtin("split", "s-(sf)n?:a<s>") { arguments, context throws(JSONataError) in
             guard case .string(let text)? = arguments[0] else { return nil }
@@ -162,10 +186,10 @@ extension JSONata.Library {
                 } else {
                     parts = text.components(separatedBy: separator)
                 }
-            } else if let regex = regex(of: arguments[1]) {
+            } else {
                 let utf16 = Array(text.utf16)
                 var start = 0
-                for match in try regex.allMatches(in: text) {
+                for match in try matches(arguments[1], in: text, name: "split", context) {
                     parts.append(String(decoding: utf16[start..<match.start], as: UTF16.self))
                     start = match.end
                 }
@@ -189,11 +213,8 @@ extension JSONata.Library {
                 }
                 limit = Int(number)
             }
-            guard let regex = regex(of: arguments[1]) else {
-                throw error("T0410", "Argument 2 of function match does not match function signature", context, token: "match")
-            }
             var results: [Value] = []
-            for match in try regex.allMatches(in: text, limit: limit) {
+            for match in try matches(arguments[1], in: text, limit: limit, name: "match", context) {
                 var object = ObjectValue()
                 object["match"] = .string(match.match)
                 object["index"] = .int(match.start)
@@ -228,8 +249,8 @@ extension JSONata.Library {
                         position += 1
                     }
                 }
-            } else if let regex = regex(of: arguments[1]) {
-                matches = try regex.allMatches(in: text, limit: limit)
+            } else {
+                matches = try Self.matches(arguments[1], in: text, limit: limit, name: "replace", context)
             }
             let utf16 = Array(text.utf16)
             var result = ""

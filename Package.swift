@@ -111,7 +111,7 @@ let package = Package(
             name: "ProjectorBench",
             dependencies: [
                 "ProjectorCore", "ProjectorPostgres", "ProjectorOpenSearch", "ProjectorDynamoDB", "ProjectorRuntime",
-                "ProjectorAWS",
+                "ProjectorAWS", "ProjectorTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/ProjectorBench",

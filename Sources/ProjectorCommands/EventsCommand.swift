@@ -22,15 +22,12 @@ public struct EventsCommand: AsyncParsableCommand {
 
     public init() {}
 
-    public func validate() throws {
-        if let after, EventCursor(after) == nil {
-            throw ValidationError("--after must be TX:POS, e.g. 1042:77 (got '\(after)')")
-        }
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-    }
-
     public func run() async throws {
         try await ServiceCommandSupport.reportingFailures {
+            if let after, EventCursor(after) == nil {
+                throw CommandFailure.usage("--after must be TX:POS, e.g. 1042:77 (got '\(after)')")
+            }
+            if let limit, limit < 1 { throw CommandFailure.usage("--limit must be at least 1 (got \(limit))") }
             let configuration = try global.loadConfiguration()
             let start = after.flatMap { EventCursor($0) } ?? .start
             do {

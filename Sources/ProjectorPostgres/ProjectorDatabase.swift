@@ -73,6 +73,8 @@ public struct ProjectorDatabase: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }
             defer { group.cancelAll() }
+            // Give the pool's run loop a moment to start, so the first lease does not log a warning.
+            try await Task.sleep(for: .milliseconds(10))
             return try await body(database)
         }
     }

@@ -152,7 +152,8 @@ public struct TemporaryEventTable: Sendable {
     }
 
     /// Inserts `count` generated events (seed layout) in one `INSERT … SELECT generate_series`:
-    /// `streams` aggregates of service `bench`, type `bench-event`, ~`payloadBytes` bytes of data.
+    /// `streams` aggregates of service `bench`, type `bench-event`, ~`payloadBytes` bytes of data;
+    /// then `ANALYZE`s the table.
     public func insertGenerated(
         count: Int,
         streams: Int = 10_000,
@@ -172,5 +173,6 @@ public struct TemporaryEventTable: Sendable {
             FROM generate_series(0, \(count - 1)) AS g
             """
         try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        try await connection.query(PostgresQuery(unsafeSQL: "ANALYZE \(quotedTable)"), logger: logger)
     }
 }

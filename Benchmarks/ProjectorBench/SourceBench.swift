@@ -1,0 +1,134 @@
+import Logging
+import ProjectorCore
+import ProjectorPostgres
+import ProjectorTesting
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The event source: tail throughput with a discarding consumer, and notify-to-delivery latency.
+///
+/// Needs `DATABASE_URL`. `SOURCE_BENCH_EVENTS` overrides the table size (default 1,000,000).
+enum SourceBench {
+    static func run() async throws {
+        guard let url = try TestServers.databaseURL() else {
+            printError("source: DATABASE_URL not set, skipped")
+            return
+        }
+        let total = TestServers.environment("SOURCE_BENCH_EVENTS").flatMap { Int($0) } ?? 1_000_000
+        try await PostgresTesting.withTemporaryEventTable(url) { table, connection in
+            let logger = PostgresTesting.logger
+            try await ProjectorDatabase.withDatabase(configuration: table.configuration, logger: logger) { database in
+                try await database.migrator.migrate(client: database.client)
+                let loadStart = ContinuousClock.now
+                try await table.insertGenerated(count: total, payloadBytes: 500, on: connection, logger: logger)
+                let loadSeconds = seconds(ContinuousClock.now - loadStart)
+                print("BENCH source_load_events_per_s \(Int(Double(total) / loadSeconds)) events/s")
+                for batchSize in [1_000, 5_000] {
+                    let rate = try await tailThroughput(database, total: total, batchSize: batchSize)
+                    let suffix = batchSize == 1_000 ? "" : "_batch_\(batchSize)"
+                    print("BENCH tail_events_per_s\(suffix) \(Int(rate)) events/s")
+                }
+            }
+        }
+        try await PostgresTesting.withTemporaryEventTable(url) { table, connection in
+            var configuration = table.configuration
+            configuration.events.pollInterval = .seconds(30)  // deliveries must come from NOTIFY
+            try await ProjectorDatabase.withDatabase(configuration: configuration, logger: PostgresTesting.logger) {
+                database in
+                try await database.migrator.migrate(client: database.client)
+                let latencies = try await notifyLatencies(database) { events in
+                    try await table.insert(events, on: connection, logger: PostgresTesting.logger)
+                }
+                print("BENCH notify_latency_p50_ms \(format(percentile(latencies, 0.50))) ms")
+                print("BENCH notify_latency_p99_ms \(format(percentile(latencies, 0.99))) ms")
+            }
+        }
+    }
+
+    /// Events per second the tailer delivers from the start of the table to a consumer that discards them.
+    static func tailThroughput(_ database: ProjectorDatabase, total: Int, batchSize: Int) async throws -> Double {
+        let tailer = EventTailer(
+            reader: database.reader, notifier: nil,
+            configuration: .init(batchSize: batchSize, pollInterval: .milliseconds(50)), logger: database.logger)
+        var seen = 0
+        let start = ContinuousClock.now
+        try await tailer.run(from: .start) { batch in
+            seen += batch.events.count
+            return seen >= total ? .stop : .continue
+        }
+        return Double(seen) / seconds(ContinuousClock.now - start)
+    }
+
+    /// Milliseconds from starting each single-event INSERT (one transaction each, ~500/s for 10 s)
+    /// to the tailer handing the event over.
+    static func notifyLatencies(
+        _ database: ProjectorDatabase,
+        insert: ([TestEvent]) async throws -> Void
+    ) async throws -> [Double] {
+        let count = 5_000
+        let log = LatencyLog(count: count)
+        let notifier = try database.makeNotifier()
+        let tailer = database.makeTailer(notifier: notifier)
+        let stream = TestEvent.uuid()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await notifier.run() }
+            group.addTask {
+                var received = 0
+                try await tailer.run(from: .start) { batch in
+                    let now = ContinuousClock.now
+                    for event in batch.events {
+                        if let sent = log.sentAt.withLock({ $0[Int(event.seq)] }) {
+                            let milliseconds = seconds(now - sent) * 1000
+                            log.latencies.withLock { $0.append(milliseconds) }
+                        }
+                    }
+                    received += batch.events.count
+                    return received >= count ? .stop : .continue
+                }
+            }
+            while notifier.statistics.connections == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            let start = ContinuousClock.now
+            for seq in 1...count {
+                try await ContinuousClock().sleep(until: start + .milliseconds(2 * seq))
+                log.sentAt.withLock { $0[seq] = ContinuousClock.now }
+                try await insert([TestEvent(stream: stream, seq: seq, type: "tick")])
+            }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while log.latencies.withLock({ $0.count }) < count, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            group.cancelAll()
+        }
+        return log.latencies.withLock { $0 }
+    }
+
+    /// Send times and measured latencies, shared between the writer and the tailer task.
+    final class LatencyLog: Sendable {
+        let sentAt: Mutex<[ContinuousClock.Instant?]>
+        let latencies = Mutex([Double]())
+
+        init(count: Int) { sentAt = Mutex([ContinuousClock.Instant?](repeating: nil, count: count + 1)) }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (whole, attoseconds) = duration.components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+
+    static func percentile(_ values: [Double], _ fraction: Double) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.down)))]
+    }
+
+    static func format(_ value: Double) -> String {
+        let hundredths = Int((value * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}

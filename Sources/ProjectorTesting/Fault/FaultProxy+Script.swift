@@ -1,0 +1,120 @@
+extension FaultProxy {
+    /// The proxy itself: Python with threads, one per connection, driven by commands on standard input
+    /// (`cut`, `restore`, `count`), each answered with one line. It exits when standard input closes,
+    /// so it never outlives the test process.
+    static let script = #"""
+        import select, socket, ssl, sys, threading
+
+        upstream = (sys.argv[1], int(sys.argv[2]))
+        context = None
+        if len(sys.argv) > 4:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[3], sys.argv[4])
+
+        lock = threading.Lock()
+        sockets = set()
+        state = {"listener": None, "port": 0, "accepted": 0}
+
+        def close(sock):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+        def listen():
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", state["port"]))
+            sock.listen(128)
+            state["port"] = sock.getsockname()[1]
+            with lock:
+                state["listener"] = sock
+            threading.Thread(target=accept_loop, args=(sock,), daemon=True).start()
+
+        def cut():
+            with lock:
+                listener, state["listener"] = state["listener"], None
+                doomed = list(sockets)
+                sockets.clear()
+            if listener is not None:
+                close(listener)
+            for sock in doomed:
+                close(sock)
+
+        def accept_loop(listener):
+            while True:
+                try:
+                    client, _ = listener.accept()
+                except OSError:
+                    return
+                threading.Thread(target=serve, args=(client,), daemon=True).start()
+
+        def serve(client):
+            upstream_sock = None
+            try:
+                if context is not None:
+                    client.settimeout(10)
+                    client = context.wrap_socket(client, server_side=True)
+                    client.settimeout(None)
+                upstream_sock = socket.create_connection(upstream, timeout=10)
+                upstream_sock.settimeout(None)
+            except (OSError, ssl.SSLError):
+                close(client)
+                if upstream_sock is not None:
+                    close(upstream_sock)
+                return
+            with lock:
+                if state["listener"] is None:
+                    live = False
+                else:
+                    live = True
+                    sockets.update((client, upstream_sock))
+                    state["accepted"] += 1
+            if live:
+                pump(client, upstream_sock)
+            close(client)
+            close(upstream_sock)
+            with lock:
+                sockets.discard(client)
+                sockets.discard(upstream_sock)
+
+        def pump(a, b):
+            peer = {a: b, b: a}
+            try:
+                while True:
+                    ready = [s for s in (a, b) if isinstance(s, ssl.SSLSocket) and s.pending()]
+                    if not ready:
+                        ready, _, _ = select.select([a, b], [], [], 1.0)
+                    for sock in ready:
+                        try:
+                            data = sock.recv(65536)
+                        except ssl.SSLWantReadError:
+                            continue
+                        if not data:
+                            return
+                        peer[sock].sendall(data)
+            except (OSError, ValueError, ssl.SSLError):
+                return
+
+        listen()
+        print(state["port"], flush=True)
+        for line in sys.stdin:
+            command = line.strip()
+            if command == "cut":
+                cut()
+                print("ok", flush=True)
+            elif command == "restore":
+                if state["listener"] is None:
+                    listen()
+                print("ok", flush=True)
+            elif command == "count":
+                print(state["accepted"], flush=True)
+            else:
+                print("unknown command", flush=True)
+        cut()
+        """#
+}

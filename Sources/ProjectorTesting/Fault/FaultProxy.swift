@@ -1,0 +1,134 @@
+import Foundation
+import Synchronization
+
+/// A TCP proxy on loopback in front of a real server, for outage tests: ``cut()`` closes every
+/// open connection and stops listening (clients get "connection refused", as from a stopped
+/// server), ``restore()`` listens again on the same port. With `tls` it also terminates TLS with
+/// that certificate and forwards plain TCP, which puts HTTPS in front of a plain HTTP server.
+///
+/// It forwards bytes unchanged: every answer comes from the real server behind it.
+public final class FaultProxy: Sendable {
+    /// The port the proxy listens on (the same after a restore).
+    public let port: Int
+    private let process: Process
+    private let control: Mutex<ControlChannel>
+
+    struct ControlChannel {
+        let input: FileHandle
+        let output: FileHandle
+        var buffered: [UInt8] = []
+
+        /// The next line the helper prints, without its newline; `nil` once it exited.
+        mutating func readLine() -> String? {
+            while true {
+                if let newline = buffered.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = String(decoding: buffered[..<newline], as: UTF8.self)
+                    buffered.removeSubrange(...newline)
+                    return line
+                }
+                let data = output.availableData
+                if data.isEmpty { return nil }
+                buffered.append(contentsOf: data)
+            }
+        }
+    }
+
+    /// Starts a proxy to `host:port`.
+    /// - Parameter tls: terminate TLS with this server certificate (`nil`: plain TCP).
+    public init(upstreamHost: String, upstreamPort: Int, tls: TestCertificates? = nil) throws {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "projector-fault-proxy-\(TestServers.uniqueSuffix()).py")
+        try Self.script.write(to: script, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments =
+            ["python3", script.path, upstreamHost, "\(upstreamPort)"]
+            + (tls.map { [$0.certificateFile, $0.keyFile] } ?? [])
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var channel = ControlChannel(input: input.fileHandleForWriting, output: output.fileHandleForReading)
+        let line = channel.readLine() ?? ""
+        try? FileManager.default.removeItem(at: script)
+        guard let port = Int(line) else {
+            process.terminate()
+            throw FaultError(.helperDidNotStart, "reported '\(line)' instead of its port", context: "fault proxy")
+        }
+        self.port = port
+        self.process = process
+        self.control = Mutex(channel)
+    }
+
+    /// Starts a proxy to the server of an `http://host:port` URL.
+    public convenience init(upstream url: String, tls: TestCertificates? = nil) throws {
+        guard let components = URLComponents(string: url), let host = components.host, let port = components.port
+        else {
+            throw FaultError(.badOutput, "'\(url)' has no host and port", context: "fault proxy")
+        }
+        try self.init(upstreamHost: host, upstreamPort: port, tls: tls)
+    }
+
+    /// `scheme://host:port` of the proxy.
+    public func url(scheme: String = "http", host: String = "127.0.0.1") -> String {
+        "\(scheme)://\(host):\(port)"
+    }
+
+    /// Drops every connection and refuses new ones until ``restore()``.
+    public func cut() throws {
+        try command("cut")
+    }
+
+    /// Accepts connections again, on the same port.
+    public func restore() throws {
+        try command("restore")
+    }
+
+    /// Connections forwarded so far.
+    public func connectionsAccepted() throws -> Int {
+        let reply = try command("count")
+        guard let count = Int(reply) else {
+            throw FaultError(.badOutput, "answered '\(reply)' to count", context: "fault proxy")
+        }
+        return count
+    }
+
+    /// Stops the proxy (closing its standard input makes it exit).
+    public func stop() {
+        control.withLock { channel in try? channel.input.close() }
+        process.waitUntilExit()
+    }
+
+    @discardableResult
+    private func command(_ text: String) throws -> String {
+        try control.withLock { channel in
+            guard process.isRunning else {
+                throw FaultError(.helperDied, "exited before '\(text)'", context: "fault proxy")
+            }
+            channel.input.write(Data((text + "\n").utf8))
+            guard let reply = channel.readLine() else {
+                throw FaultError(.helperDied, "no answer to '\(text)'", context: "fault proxy")
+            }
+            return reply
+        }
+    }
+
+    /// Starts a proxy, runs `body`, stops the proxy (also when `body` throws).
+    public static func with<Result>(
+        upstream url: String,
+        tls: TestCertificates? = nil,
+        _ body: (FaultProxy) async throws -> Result
+    ) async throws -> Result {
+        let proxy = try FaultProxy(upstream: url, tls: tls)
+        do {
+            let result = try await body(proxy)
+            proxy.stop()
+            return result
+        } catch {
+            proxy.stop()
+            throw error
+        }
+    }
+}

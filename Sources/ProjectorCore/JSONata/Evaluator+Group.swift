@@ -67,7 +67,8 @@ extension JSONata.Evaluator {
         throws(JSONataError) -> Value
     {
         var result = ObjectValue(minimumCapacity: pairs.count)
-        var seen: Set<String> = []
+        var seen: [String] = []
+        seen.reserveCapacity(pairs.count)
         for pair in pairs {
             guard let key = try evaluate(pair.0, input, environment) else { continue }
             guard case .string(let name) = key else {
@@ -75,11 +76,12 @@ extension JSONata.Evaluator {
                     code: "T1003", message: "Key in object structure must evaluate to a string; got: \(Self.describe(key))",
                     position: pair.0.position)
             }
-            guard seen.insert(name).inserted else {
+            guard !seen.contains(name) else {
                 throw JSONataError(
                     code: "D1009", message: "Multiple key definitions evaluate to same key: \"\(name)\"",
                     position: pair.0.position, token: name)
             }
+            seen.append(name)
             if let value = try evaluate(pair.1, input, environment) { result[name] = value }
         }
         return .object(result)

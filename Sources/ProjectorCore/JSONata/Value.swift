@@ -52,6 +52,8 @@ extension JSONata {
         private(set) var keys: [String] = []
         private(set) var values: [Value] = []
         private var index: [String: Int]?
+        /// Up to this many keys a linear search of short strings beats hashing.
+        private static let indexThreshold = 24
 
         init() {}
 
@@ -63,7 +65,7 @@ extension JSONata {
         init(_ object: JSONObject) {
             keys = object.keys
             values = object.values.map(Value.init)
-            if keys.count > 8 { rebuildIndex() }
+            if keys.count > Self.indexThreshold { rebuildIndex() }
         }
 
         var count: Int { keys.count }
@@ -98,7 +100,7 @@ extension JSONata {
                     values.append(newValue)
                     if index != nil {
                         index?[key] = keys.count - 1
-                    } else if keys.count > 8 {
+                    } else if keys.count > Self.indexThreshold {
                         rebuildIndex()
                     }
                 }

@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct DynamoDBItemCoderTests {
     @Test(arguments: [
-        (JSONValue.double(0.1), "0.1"), (.double(1e21), "1e+21"), (.double(12345678901234567890), "12345678901234567000"),
+        (JSONValue.double(0.1), "0.1"), (.double(1e21), "1e+21"),
+        (.double(12345678901234567890), "12345678901234567000"),
         (.double(-0.0), "0"), (.int(-42), "-42"), (.int(Int.max), "9223372036854775807"), (.double(1.5e-7), "1.5e-7"),
         (.double(2.5), "2.5"),
     ])

@@ -28,9 +28,11 @@ import Testing
     }
 
     @Test func throttlingAndServerErrorsAreRetried() async throws {
-        try await self.withProxiedStore(["PutItem": ["throttle", "provisioned", "500", "limit"]]) { store, direct, proxy in
+        try await self.withProxiedStore(["PutItem": ["throttle", "provisioned", "500", "limit"]]) {
+            store, direct, proxy in
             let writes = (0..<10).map {
-                DocumentWrite.upsert(key: "k\($0)", body: DynamoDBTestServer.document("k\($0)", version: 1), expected: nil)
+                DocumentWrite.upsert(
+                    key: "k\($0)", body: DynamoDBTestServer.document("k\($0)", version: 1), expected: nil)
             }
             let outcomes = try await store.apply(writes)
             #expect(outcomes == Array(repeating: .applied(StoreRevision(1)), count: 10))
@@ -40,9 +42,12 @@ import Testing
     }
 
     @Test func unprocessedKeysAreResubmitted() async throws {
-        try await self.withProxiedStore(["BatchGetItem": ["unprocessed", "unprocessed", "throttle"]]) { store, direct, proxy in
+        try await self.withProxiedStore(["BatchGetItem": ["unprocessed", "unprocessed", "throttle"]]) {
+            store, direct, proxy in
             let keys = (0..<40).map { "u\($0)" }
-            let writes = keys.map { DocumentWrite.upsert(key: $0, body: DynamoDBTestServer.document($0, version: 2), expected: nil) }
+            let writes = keys.map {
+                DocumentWrite.upsert(key: $0, body: DynamoDBTestServer.document($0, version: 2), expected: nil)
+            }
             _ = try await direct.apply(writes)
             let fetched = try await store.fetch(keys)
             #expect(fetched.count == 40)
@@ -54,7 +59,8 @@ import Testing
 
     @Test func retriesEndAfterTheBudgetWithAClearError() async throws {
         let retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5))
-        try await self.withProxiedStore(["PutItem": Array(repeating: "throttle", count: 5)], retry: retry) { store, _, proxy in
+        try await self.withProxiedStore(["PutItem": Array(repeating: "throttle", count: 5)], retry: retry) {
+            store, _, proxy in
             let error = await #expect(throws: DynamoDBError.self) {
                 _ = try await store.apply([
                     .upsert(key: "t", body: DynamoDBTestServer.document("t", version: 1), expected: nil)

@@ -8,7 +8,9 @@ import Testing
         guard let endpoint = DynamoDBTestServer.endpoint() else { return }
         try await DynamoDBTestServer.withStore(endpoint: endpoint, prefix: "ddb_bulk") { store in
             let keys = (0..<2000).map { "doc-\($0)" }
-            let writes = keys.map { DocumentWrite.upsert(key: $0, body: DynamoDBTestServer.document($0, version: 1), expected: nil) }
+            let writes = keys.map {
+                DocumentWrite.upsert(key: $0, body: DynamoDBTestServer.document($0, version: 1), expected: nil)
+            }
             let outcomes = try await store.apply(writes)
             #expect(outcomes == Array(repeating: .applied(StoreRevision(1)), count: 2000))
 
@@ -40,7 +42,10 @@ import Testing
             let v2 = DynamoDBTestServer.document("a", version: 2)
             let v3 = DynamoDBTestServer.document("a", version: 3)
             #expect(try await store.apply([.upsert(key: "a", body: v1, expected: nil)]) == [.applied(StoreRevision(1))])
-            #expect(try await store.apply([.upsert(key: "a", body: v2, expected: StoreRevision(1))]) == [.applied(StoreRevision(2))])
+            #expect(
+                try await store.apply([.upsert(key: "a", body: v2, expected: StoreRevision(1))]) == [
+                    .applied(StoreRevision(2))
+                ])
             // A stale writer still expecting revision 1, and one that thinks the document is new.
             let stale = try await store.apply([
                 .upsert(key: "a", body: v3, expected: StoreRevision(1)), .upsert(key: "a", body: v3, expected: nil),
@@ -70,7 +75,8 @@ import Testing
                      "empty":"","unicode":"Zoë 😀 東京 \u0000 \n","flags":[true,false,null],
                      "deep":{"a":{"b":{"c":[{"d":[]},{}]}}},"_projector":{"v":1,"seq":{"svc/ü":4}}}
                     """#)
-            #expect(try await store.apply([.upsert(key: "ü/1", body: body, expected: nil)]) == [.applied(StoreRevision(1))])
+            #expect(
+                try await store.apply([.upsert(key: "ü/1", body: body, expected: nil)]) == [.applied(StoreRevision(1))])
             let stored = try #require(try await store.fetch(["ü/1"])["ü/1"])
             #expect(stored.body == body)
             #expect(stored.body["numbers"]?.arrayValue?[6] == .int(9007199254740993))
@@ -113,10 +119,41 @@ import Testing
             #expect(outcomes[0] == .rejected(reason: "attribute 'id' of document 'x' differs from its key"))
             #expect(outcomes[1] == .rejected(reason: "document 'y' has no integer _projector.v"))
             #expect(outcomes[2] == .rejected(reason: "document key is empty; DynamoDB keys must be non-empty strings"))
-            #expect(outcomes[3] == .rejected(reason: "item 'z': attribute 'n': number 1e+200 is outside DynamoDB's range"))
+            #expect(
+                outcomes[3] == .rejected(reason: "item 'z': attribute 'n': number 1e+200 is outside DynamoDB's range"))
             #expect(outcomes[4] == .applied(StoreRevision(1)))
+            let long = String(repeating: "k", count: 2049)
+            let tooLong = try await store.apply([.upsert(key: long, body: ["_projector": ["v": 1]], expected: nil)])
+            #expect(
+                tooLong == [
+                    .rejected(
+                        reason: "document key '\(long.prefix(40))…' is 2049 bytes, over DynamoDB's 2048-byte key limit")
+                ])
+            #expect(try await store.fetch([long, "", "w"]).keys.sorted() == ["w"])
             // The key attribute is added when the body lacks it.
             #expect(try await store.fetch(["w"])["w"]?.body == ["_projector": ["v": 1], "id": "w"])
+        }
+    }
+
+    @Test func itemsWrittenByOthersCanBeTakenOverOnce() async throws {
+        guard let endpoint = DynamoDBTestServer.endpoint() else { return }
+        try await DynamoDBTestServer.withStore(endpoint: endpoint, prefix: "ddb_foreign") { store in
+            // An item some other tool wrote: no _projector counter.
+            _ = try await store.client.send(
+                "PutItem",
+                ["TableName": .string(store.configuration.table), "Item": ["id": ["S": "f"], "x": ["N": "1"]]],
+                table: store.configuration.table)
+            let foreign = try #require(try await store.fetch(["f"])["f"])
+            #expect(foreign.revision == StoreRevision(0))
+            #expect(foreign.body == ["id": "f", "x": 1])
+            let body = DynamoDBTestServer.document("f", version: 1)
+            let outcomes = try await store.apply([
+                .upsert(key: "f", body: body, expected: StoreRevision(0)),
+                .upsert(key: "f", body: body, expected: StoreRevision(0)),
+                .upsert(key: "g", body: DynamoDBTestServer.document("g", version: 1), expected: StoreRevision(0)),
+            ])
+            #expect(outcomes == [.applied(StoreRevision(1)), .conflict, .conflict])
+            #expect(try await store.fetch(["f"])["f"]?.body == body)
         }
     }
 

@@ -25,7 +25,8 @@ final class FailureInjectingProxy: Sendable {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ddb-proxy-\(UUID().uuidString).py")
         try Self.script.write(to: script, atomically: true, encoding: .utf8)
-        let plan = JSONValue.object(JSONObject(failures.map { ($0.key, JSONValue.array($0.value.map(JSONValue.string))) }))
+        let plan = JSONValue.object(
+            JSONObject(failures.map { ($0.key, JSONValue.array($0.value.map(JSONValue.string))) }))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path, upstream, plan.serialized()]

@@ -38,8 +38,8 @@ extension DynamoDBViewStore {
 
     /// One conditional write.
     func apply(_ write: DocumentWrite) async throws -> WriteOutcome {
-        guard !write.key.isEmpty else {
-            return .rejected(reason: "document key is empty; DynamoDB keys must be non-empty strings")
+        if let problem = Self.keyProblem(write.key) {
+            return .rejected(reason: problem)
         }
         switch write {
         case .upsert(let key, let body, let expected):

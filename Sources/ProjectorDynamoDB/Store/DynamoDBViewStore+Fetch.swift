@@ -9,8 +9,8 @@ extension DynamoDBViewStore {
     ///   `UnprocessedKeys` outlast the retry budget.
     public func fetch(_ keys: [String]) async throws -> [String: StoredDocument] {
         var seen = Set<String>()
-        // DynamoDB refuses empty key strings; such a document cannot exist.
-        let unique = keys.filter { !$0.isEmpty && seen.insert($0).inserted }
+        // DynamoDB refuses empty or over-long keys in a read; such documents cannot exist.
+        let unique = keys.filter { Self.keyProblem($0) == nil && seen.insert($0).inserted }
         let chunks = stride(from: 0, to: unique.count, by: Self.batchGetLimit).map {
             Array(unique[$0..<min($0 + Self.batchGetLimit, unique.count)])
         }

@@ -40,6 +40,21 @@ public struct DynamoDBViewStore: ViewStore {
     public static let counterAttribute = "v"
     /// Keys per `BatchGetItem` call (DynamoDB's maximum).
     static let batchGetLimit = 100
+    /// The longest partition key DynamoDB accepts, in UTF-8 bytes.
+    public static let maximumKeyBytes = 2048
+
+    /// Why DynamoDB cannot hold a document under `key` (empty or too long), or `nil` when it can.
+    static func keyProblem(_ key: String) -> String? {
+        if key.isEmpty {
+            return "document key is empty; DynamoDB keys must be non-empty strings"
+        }
+        let bytes = key.utf8.count
+        if bytes > Self.maximumKeyBytes {
+            return "document key '\(key.prefix(40))…' is \(bytes) bytes, "
+                + "over DynamoDB's \(Self.maximumKeyBytes)-byte key limit"
+        }
+        return nil
+    }
 
     /// The table and limits.
     public let configuration: Configuration

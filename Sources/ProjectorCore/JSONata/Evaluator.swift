@@ -193,13 +193,8 @@ extension JSONata {
         /// Field lookup: on arrays it maps over the elements and flattens one level.
         static func lookup(_ input: Value, _ key: String) -> Value? {
             switch input {
-            case .jsonObject(let object):
-                guard let value = object[key] else { return nil }
-                return Value(value)
-            case .object(let object):
-                return object[key]
-            case .reference(let reference):
-                return reference.object[key]
+            case .jsonObject, .object, .reference:
+                return input.member(key)
             case .array, .jsonArray:
                 var results: [Value] = []
                 for element in input.elements {

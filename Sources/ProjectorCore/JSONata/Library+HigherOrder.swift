@@ -4,25 +4,31 @@ extension JSONata.Library {
         return nil
     }
 
+    /// Calls `function(element, index, array)` for every element (as many arguments as it declares).
+    static func eachElement(
+        _ array: Value, _ function: JSONata.FunctionValue, _ context: CallContext,
+        _ body: (Value, Value?) -> Void
+    ) throws(JSONataError) {
+        let elements = array.elements
+        let whole = Value.array(ArrayValue(elements))
+        for (index, element) in elements.enumerated() {
+            body(element, try context.evaluator.callback(function, [element, .int(index), whole], context: context))
+        }
+    }
+
     static let higherOrderFunctions: [Builtin] = [
         Builtin("map", "af") { arguments, context throws(JSONataError) in
             guard let array = arguments[0], let function = functionArgument(arguments[1]) else { return nil }
-            let elements = array.elements
             var results: [Value] = []
-            for (index, element) in elements.enumerated() {
-                let value = try context.evaluator.callback(
-                    function, [element, .int(index), .array(ArrayValue(elements))], context: context)
+            try eachElement(array, function, context) { _, value in
                 if let value { results.append(value) }
             }
             return .sequence(results)
         },
         Builtin("filter", "af") { arguments, context throws(JSONataError) in
             guard let array = arguments[0], let function = functionArgument(arguments[1]) else { return nil }
-            let elements = array.elements
             var results: [Value] = []
-            for (index, element) in elements.enumerated() {
-                let value = try context.evaluator.callback(
-                    function, [element, .int(index), .array(ArrayValue(elements))], context: context)
+            try eachElement(array, function, context) { element, value in
                 if Evaluator.truthy(value) { results.append(element) }
             }
             return .sequence(results)

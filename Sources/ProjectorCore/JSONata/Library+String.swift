@@ -33,6 +33,15 @@ extension JSONata.Library {
         return results
     }
 
+    /// The optional non-negative `limit` argument of `$split`, `$match` and `$replace`.
+    static func limitArgument(_ value: Value?, code: String, message: String, _ context: CallContext)
+        throws(JSONataError) -> Int?
+    {
+        guard let value else { return nil }
+        guard let number = value.doubleValue, number >= 0 else { throw error(code, message, context) }
+        return Int(number)
+    }
+
     /// JavaScript's ToIntegerOrInfinity for slice positions.
     static func integer(_ value: Value?) -> Int? {
         guard let number = value?.doubleValue else { return nil }
@@ -172,13 +181,7 @@ extension JSONata.Library {
         },
         Builtin("split", "s-(sf)n?:a<s>") { arguments, context throws(JSONataError) in
             guard case .string(let text)? = arguments[0] else { return nil }
-            var limit: Int?
-            if let value = arguments[2] {
-                guard let number = value.doubleValue, number >= 0 else {
-                    throw error("D3020", "Third argument of split function must evaluate to a positive number", context)
-                }
-                limit = Int(number)
-            }
+            let limit = try limitArgument(arguments[2], code: "D3020", message: "Third argument of split function must evaluate to a positive number", context)
             var parts: [String] = []
             if case .string(let separator)? = arguments[1] {
                 if separator.isEmpty {
@@ -206,13 +209,7 @@ extension JSONata.Library {
         },
         Builtin("match", "s-f<s:o>n?:a<o>") { arguments, context throws(JSONataError) in
             guard case .string(let text)? = arguments[0] else { return nil }
-            var limit: Int?
-            if let value = arguments[2] {
-                guard let number = value.doubleValue, number >= 0 else {
-                    throw error("D3040", "Third argument of match function must evaluate to a positive number", context)
-                }
-                limit = Int(number)
-            }
+            let limit = try limitArgument(arguments[2], code: "D3040", message: "Third argument of match function must evaluate to a positive number", context)
             var results: [Value] = []
             for match in try matches(arguments[1], in: text, limit: limit, name: "match", context) {
                 var object = ObjectValue()
@@ -228,13 +225,7 @@ extension JSONata.Library {
             if case .string(let pattern)? = arguments[1], pattern.isEmpty {
                 throw error("D3010", "Second argument of replace function cannot be an empty string", context)
             }
-            var limit: Int?
-            if let value = arguments[3] {
-                guard let number = value.doubleValue, number >= 0 else {
-                    throw error("D3011", "Fourth argument of replace function must evaluate to a positive number", context)
-                }
-                limit = Int(number)
-            }
+            let limit = try limitArgument(arguments[3], code: "D3011", message: "Fourth argument of replace function must evaluate to a positive number", context)
             guard let replacement = arguments[2] else { return nil }
             var matches: [RegexLiteral.Match] = []
             if case .string(let pattern)? = arguments[1] {

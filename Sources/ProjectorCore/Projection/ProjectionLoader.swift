@@ -51,7 +51,15 @@ public enum ProjectionLoader {
     /// Loads a folder (see ``loadDirectory(_:)``) or, when `path` is a file, that one definition.
     public static func load(path: String) -> ProjectionSet {
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return ProjectionSet(
+                projections: [],
+                errors: [
+                    ProjectionDefinitionError(
+                        .unreadableFile, at: SourceLocation(file: path, line: 1, column: 1), "no such file or folder")
+                ])
+        }
+        if !isDirectory.boolValue {
             do {
                 return ProjectionSet(projections: [try load(file: path)], errors: [])
             } catch {

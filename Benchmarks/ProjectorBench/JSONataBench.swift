@@ -16,7 +16,8 @@ enum JSONataBench {
             iterations: 3_000_000)
         try measure(
             "jsonata_merge10_per_s",
-            expression: #"$merge([$doc, {"f0": $event.data.amount, "f1": $event.data.currency, "f2": 2, "f3": 3, "f4": 4, "f5": 5, "f6": 6, "f7": 7, "f8": 8, "f9": 9}])"#,
+            expression:
+                #"$merge([$doc, {"f0": $event.data.amount, "f1": $event.data.currency, "f2": 2, "f3": 3, "f4": 4, "f5": 5, "f6": 6, "f7": 7, "f8": 8, "f9": 9}])"#,
             input: nil, bindings: ["event": event, "doc": .object(document)], iterations: 200_000)
         try measure(
             "jsonata_filter100_per_s", expression: "items[amount > 150].id", input: ["items": items], bindings: [:],

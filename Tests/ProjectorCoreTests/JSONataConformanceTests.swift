@@ -116,7 +116,8 @@ import Testing
         }
         print("JSONata conformance: \(passed)/\(cases.count) passed")
         let recordFile = Self.packageRoot.appendingPathComponent("jsonata-conformance.txt")
-        let recorded = (try? String(contentsOf: recordFile, encoding: .utf8))
+        let recorded =
+            (try? String(contentsOf: recordFile, encoding: .utf8))
             .flatMap { Int($0.split(separator: "/").first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") } ?? 0
         if passed < recorded {
             for failure in failures.prefix(50) { print("  \(failure)") }

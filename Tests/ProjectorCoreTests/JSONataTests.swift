@@ -23,7 +23,8 @@ import Testing
         #expect(try evaluate("$event.data.amount", bindings: ["event": event]) == 5)
         #expect(try evaluate("$doc.balance + $event.data.amount", bindings: ["event": event, "doc": doc]) == 15)
         #expect(
-            try evaluate(#"$merge([$doc, {"currency": $event.data.currency}])"#, bindings: ["event": event, "doc": doc])
+            try evaluate(
+                #"$merge([$doc, {"currency": $event.data.currency}])"#, bindings: ["event": event, "doc": doc])
                 == ["id": "a1", "balance": 10, "currency": "EUR"])
         #expect(try evaluate("$event.data.missing", bindings: ["event": event]) == nil)
         #expect(try evaluate("$event.data.amount > 0 ? 'in' : 'out'", bindings: ["event": event]) == "in")

@@ -125,7 +125,10 @@ extension JSONata.DateTimePicture {
         if present.contains("h") { hasHour = true }
         let sequence: [Bool]
         if present.contains("d") {
-            sequence = [present.contains("Y"), true, hasHour, present.contains("m"), present.contains("s"), present.contains("f")]
+            sequence = [
+                present.contains("Y"), true, hasHour, present.contains("m"), present.contains("s"),
+                present.contains("f"),
+            ]
         } else {
             sequence = [
                 present.contains("Y"), present.contains("M"), present.contains("D"), hasHour, present.contains("m"),

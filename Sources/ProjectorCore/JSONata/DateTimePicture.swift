@@ -22,7 +22,9 @@ extension JSONata {
 
         let parts: [Part]
 
-        static let components: Set<Character> = ["Y", "M", "D", "d", "F", "W", "w", "X", "x", "H", "h", "P", "m", "s", "f", "Z", "z", "C", "E"]
+        static let components: Set<Character> = [
+            "Y", "M", "D", "d", "F", "W", "w", "X", "x", "H", "h", "P", "m", "s", "f", "Z", "z", "C", "E",
+        ]
         static let defaults: [Character: String] = [
             "Y": "1", "M": "1", "D": "1", "d": "1", "F": "n", "W": "1", "w": "1", "X": "1", "x": "1", "H": "1",
             "h": "1", "P": "n", "m": "01", "s": "01", "f": "1", "Z": "01:01", "z": "01:01", "C": "n", "E": "n",
@@ -109,7 +111,10 @@ extension JSONata {
                 maximumWidth: maximumWidth)
             if marker.isName {
                 guard ["M", "F", "P", "x", "C", "E"].contains(component) else {
-                    throw fail("D3133", "The 'name' modifier can only be applied to months and days in the date/time picture string, not \(component)")
+                    throw fail(
+                        "D3133",
+                        "The 'name' modifier can only be applied to months and days in the date/time picture string, not \(component)"
+                    )
                 }
             } else if component == "Z" || component == "z" {
                 let digits = presentation.filter { $0.isNumber }
@@ -279,7 +284,8 @@ extension JSONata.DateTimePicture {
         var text: String
         if presentation.contains(":") || digits >= 3 || (digits == 2 && marker.component == "z") {
             let separator = presentation.contains(":") ? ":" : ""
-            let hourText = presentation.prefix(while: { $0 != ":" }).filter(\.isNumber).count >= 2 || digits >= 3
+            let hourText =
+                presentation.prefix(while: { $0 != ":" }).filter(\.isNumber).count >= 2 || digits >= 3
                 ? String(format: "%02d", hours) : String(hours)
             text = sign + hourText + separator + String(format: "%02d", minutes)
         } else {

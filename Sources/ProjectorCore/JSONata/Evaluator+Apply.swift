@@ -1,9 +1,10 @@
 extension JSONata.Evaluator {
     typealias FunctionValue = JSONata.FunctionValue
 
-    private func nonFunctionError(_ procedure: Node, _ environment: Environment, code: String, hintCode: String,
-                                  message: String) -> JSONataError
-    {
+    private func nonFunctionError(
+        _ procedure: Node, _ environment: Environment, code: String, hintCode: String,
+        message: String
+    ) -> JSONataError {
         if procedure.kind == .path, let first = procedure.expressions.first, first.kind == .name,
             environment.lookup(first.value) != nil
         {
@@ -18,10 +19,10 @@ extension JSONata.Evaluator {
     func evaluateCall(_ node: Node, _ input: Value?, _ environment: Environment, prepending first: Value??)
         throws(JSONataError) -> Value?
     {
-        let procedure = try evaluate(node.procedure!, input, environment)
+        let procedure = try evaluate(node.callee, input, environment)
         if procedure == nil {
             throw nonFunctionError(
-                node.procedure!, environment, code: "T1006", hintCode: "T1005",
+                node.callee, environment, code: "T1006", hintCode: "T1005",
                 message: "Attempted to invoke a non-function")
         }
         var arguments: [Value?] = []
@@ -34,10 +35,10 @@ extension JSONata.Evaluator {
     }
 
     func evaluatePartial(_ node: Node, _ input: Value?, _ environment: Environment) throws(JSONataError) -> Value? {
-        let procedure = try evaluate(node.procedure!, input, environment)
+        let procedure = try evaluate(node.callee, input, environment)
         guard case .function(let function)? = procedure else {
             throw nonFunctionError(
-                node.procedure!, environment, code: "T1008", hintCode: "T1007",
+                node.callee, environment, code: "T1008", hintCode: "T1007",
                 message: "Attempted to partially apply a non-function")
         }
         var arguments: [Value?] = []
@@ -56,8 +57,8 @@ extension JSONata.Evaluator {
     func evaluateApplyOperator(_ node: Node, _ input: Value?, _ environment: Environment) throws(JSONataError)
         -> Value?
     {
-        let left = try evaluate(node.lhs!, input, environment)
-        let right = node.rhs!
+        let left = try evaluate(node.left, input, environment)
+        let right = node.right
         if right.kind == .call {
             var result = try evaluateCall(right, input, environment, prepending: .some(left))
             if right.keepArray, case .array(var array)? = result, array.isSequence {
@@ -83,14 +84,16 @@ extension JSONata.Evaluator {
         throws(JSONataError) -> Value?
     {
         var result = try applyOnce(procedure, arguments, input, environment, node: node)
-        while case .function(let function)? = result, case .thunk(let thunk, let thunkEnvironment, let thunkInput) =
-            function.kind
+        while case .function(let function)? = result,
+            case .thunk(let thunk, let thunkEnvironment, let thunkInput) =
+                function.kind
         {
             guard let call = thunk.body, let callee = call.procedure else { break }
             let next = try evaluate(callee, thunkInput, thunkEnvironment)
             if next == nil {
                 throw nonFunctionError(
-                    callee, thunkEnvironment, code: "T1006", hintCode: "T1005", message: "Attempted to invoke a non-function")
+                    callee, thunkEnvironment, code: "T1006", hintCode: "T1005",
+                    message: "Attempted to invoke a non-function")
             }
             var nextArguments: [Value?] = []
             for argument in call.expressions {
@@ -101,9 +104,10 @@ extension JSONata.Evaluator {
         return result
     }
 
-    private func applyOnce(_ procedure: Value?, _ arguments: [Value?], _ input: Value?, _ environment: Environment,
-                           node: Node?) throws(JSONataError) -> Value?
-    {
+    private func applyOnce(
+        _ procedure: Value?, _ arguments: [Value?], _ input: Value?, _ environment: Environment,
+        node: Node?
+    ) throws(JSONataError) -> Value? {
         guard case .function(let function)? = procedure else {
             let token = node?.procedure.flatMap { $0.kind == .variable ? $0.value : nil }
             throw JSONataError(
@@ -112,9 +116,10 @@ extension JSONata.Evaluator {
         return try invoke(function, arguments, input, environment, node: node)
     }
 
-    func invoke(_ function: FunctionValue, _ arguments: [Value?], _ input: Value?, _ environment: Environment,
-                node: Node?) throws(JSONataError) -> Value?
-    {
+    func invoke(
+        _ function: FunctionValue, _ arguments: [Value?], _ input: Value?, _ environment: Environment,
+        node: Node?
+    ) throws(JSONataError) -> Value? {
         let position = node?.position ?? 0
         switch function.kind {
         case .lambda(let lambda, let closure, let closureInput):
@@ -137,7 +142,8 @@ extension JSONata.Evaluator {
                 validated = try signature.validate(
                     arguments, context: Self.unwrapOuter(input), name: builtin.name, position: position)
             }
-            let context = JSONata.CallContext(evaluator: self, input: input, environment: environment, position: position)
+            let context = JSONata.CallContext(
+                evaluator: self, input: input, environment: environment, position: position)
             return try builtin.implementation(&validated, context)
         case .partial(let base, let fixed, let holes):
             var full = fixed
@@ -153,7 +159,9 @@ extension JSONata.Evaluator {
         case .transform(let transform, let closure):
             return try evaluateTransform(transform, arguments.first ?? nil, closure)
         case .native(let native):
-            return try native(arguments, JSONata.CallContext(evaluator: self, input: input, environment: environment, position: position))
+            return try native(
+                arguments,
+                JSONata.CallContext(evaluator: self, input: input, environment: environment, position: position))
         }
     }
 

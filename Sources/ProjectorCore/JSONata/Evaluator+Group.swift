@@ -28,7 +28,8 @@ extension JSONata.Evaluator {
                 guard let key else { continue }
                 guard case .string(let name) = key else {
                     throw JSONataError(
-                        code: "T1003", message: "Key in object structure must evaluate to a string; got: \(Self.describe(key))",
+                        code: "T1003",
+                        message: "Key in object structure must evaluate to a string; got: \(Self.describe(key))",
                         position: pair.0.position)
                 }
                 if let existing = groups[name] {
@@ -73,7 +74,8 @@ extension JSONata.Evaluator {
             guard let key = try evaluate(pair.0, input, environment) else { continue }
             guard case .string(let name) = key else {
                 throw JSONataError(
-                    code: "T1003", message: "Key in object structure must evaluate to a string; got: \(Self.describe(key))",
+                    code: "T1003",
+                    message: "Key in object structure must evaluate to a string; got: \(Self.describe(key))",
                     position: pair.0.position)
             }
             guard !seen.contains(name) else {

@@ -1,6 +1,6 @@
 extension JSONata.Evaluator {
     func evaluateNegation(_ node: Node, _ input: Value?, _ environment: Environment) throws(JSONataError) -> Value? {
-        guard let value = try evaluate(node.lhs!, input, environment) else { return nil }
+        guard let value = try evaluate(node.left, input, environment) else { return nil }
         switch value {
         case .int(let number) where number != Int.min: return .int(-number)
         case .int(let number): return .double(-Double(number))
@@ -16,17 +16,17 @@ extension JSONata.Evaluator {
         let op = node.value
         switch op {
         case "?:":
-            let left = try evaluate(node.lhs!, input, environment)
+            let left = try evaluate(node.left, input, environment)
             if Self.truthy(left) { return left }
-            return try evaluate(node.rhs!, input, environment)
+            return try evaluate(node.right, input, environment)
         case "??":
-            if let left = try evaluate(node.lhs!, input, environment) { return left }
-            return try evaluate(node.rhs!, input, environment)
+            if let left = try evaluate(node.left, input, environment) { return left }
+            return try evaluate(node.right, input, environment)
         default:
             break
         }
-        let left = try evaluate(node.lhs!, input, environment)
-        let right = try evaluate(node.rhs!, input, environment)
+        let left = try evaluate(node.left, input, environment)
+        let right = try evaluate(node.right, input, environment)
         switch op {
         case "+", "-", "*", "/", "%":
             return try Self.arithmetic(op, left, right, position: node.position)
@@ -53,7 +53,8 @@ extension JSONata.Evaluator {
         }
     }
 
-    static func arithmetic(_ op: String, _ left: Value?, _ right: Value?, position: Int) throws(JSONataError) -> Value? {
+    static func arithmetic(_ op: String, _ left: Value?, _ right: Value?, position: Int) throws(JSONataError) -> Value?
+    {
         if let left, !isFiniteNumber(left) {
             throw JSONataError(
                 code: "T2001", message: "The left side of the \(op) operator must evaluate to a number",
@@ -136,7 +137,8 @@ extension JSONata.Evaluator {
             guard let a = left.doubleValue, let b = right.doubleValue else {
                 throw JSONataError(
                     code: "T2009",
-                    message: "The values \(describe(left)) and \(describe(right)) either side of operator \"\(op)\" must be of the same data type",
+                    message:
+                        "The values \(describe(left)) and \(describe(right)) either side of operator \"\(op)\" must be of the same data type",
                     position: position, token: op)
             }
             ordering = a < b ? -1 : (a == b ? 0 : 1)
@@ -170,22 +172,28 @@ extension JSONata.Evaluator {
             guard let value else { return .some(nil) }
             switch value {
             case .int(let number): return number
-            case .double(let number) where number.rounded(.towardZero) == number && abs(number) < 9e15: return Int(number)
+            case .double(let number) where number.rounded(.towardZero) == number && abs(number) < 9e15:
+                return Int(number)
             default: return nil
             }
         }
         guard let low = integer(left) else {
-            throw JSONataError(code: "T2003", message: "The left side of the range operator (..) must evaluate to an integer", position: position, token: "..")
+            throw JSONataError(
+                code: "T2003", message: "The left side of the range operator (..) must evaluate to an integer",
+                position: position, token: "..")
         }
         guard let high = integer(right) else {
-            throw JSONataError(code: "T2004", message: "The right side of the range operator (..) must evaluate to an integer", position: position, token: "..")
+            throw JSONataError(
+                code: "T2004", message: "The right side of the range operator (..) must evaluate to an integer",
+                position: position, token: "..")
         }
         guard let low, let high else { return nil }
         if low > high { return nil }
         guard high - low < 10_000_000 else {
             throw JSONataError(
                 code: "D2014",
-                message: "The size of the sequence allocated by the range operator (..) must not exceed 1e6.  Attempted to allocate \(high - low + 1).",
+                message:
+                    "The size of the sequence allocated by the range operator (..) must not exceed 1e6.  Attempted to allocate \(high - low + 1).",
                 position: position, token: "..")
         }
         return .array(ArrayValue((low...high).map { .int($0) }))

@@ -8,16 +8,17 @@ extension JSONata.Evaluator {
                 position: node.position, token: "transform")
         }
         var root = JSONata.MutableTree(value)
-        let matches = try evaluate(node.lhs!, root.value, environment)
+        let matches = try evaluate(node.left, root.value, environment)
         let targets = matches.map { $0.isArray ? $0.elements : [$0] } ?? []
         for target in targets {
             guard let reference = JSONata.MutableTree.reference(of: target) else { continue }
-            if let update = try evaluate(node.rhs!, target, environment) {
+            if let update = try evaluate(node.right, target, environment) {
                 guard update.isObject else {
                     throw JSONataError(
                         code: "T2011",
-                        message: "The insert/update clause of the transform expression must evaluate to an object: \(Self.describe(update))",
-                        position: node.rhs!.position)
+                        message:
+                            "The insert/update clause of the transform expression must evaluate to an object: \(Self.describe(update))",
+                        position: node.right.position)
                 }
                 for (key, member) in update.objectEntries { reference.set(key, member) }
             }
@@ -26,7 +27,8 @@ extension JSONata.Evaluator {
                 guard names.allSatisfy({ $0.stringValue != nil }) else {
                     throw JSONataError(
                         code: "T2012",
-                        message: "The delete clause of the transform expression must evaluate to a string or array of strings: \(Self.describe(deletions))",
+                        message:
+                            "The delete clause of the transform expression must evaluate to a string or array of strings: \(Self.describe(deletions))",
                         position: deleteNode.position)
                 }
                 for name in names { reference.remove(name.stringValue ?? "") }

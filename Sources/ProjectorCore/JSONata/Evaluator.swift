@@ -35,7 +35,8 @@ extension JSONata {
             if depth > maximumDepth || (depth > 8 && stackExhausted()) {
                 throw JSONataError(
                     code: "U1001",
-                    message: "Stack overflow error: Check for non-terminating recursive function. Consider rewriting as tail-recursive.",
+                    message:
+                        "Stack overflow error: Check for non-terminating recursive function. Consider rewriting as tail-recursive.",
                     position: node.position)
             }
             if let deadline {
@@ -73,18 +74,18 @@ extension JSONata {
             case .binary:
                 result = try evaluateBinary(node, input, environment)
             case .and:
-                let left = try evaluate(node.lhs!, input, environment)
+                let left = try evaluate(node.left, input, environment)
                 if !Self.truthy(left) {
                     result = .bool(false)
                 } else {
-                    result = .bool(Self.truthy(try evaluate(node.rhs!, input, environment)))
+                    result = .bool(Self.truthy(try evaluate(node.right, input, environment)))
                 }
             case .or:
-                let left = try evaluate(node.lhs!, input, environment)
+                let left = try evaluate(node.left, input, environment)
                 if Self.truthy(left) {
                     result = .bool(true)
                 } else {
-                    result = .bool(Self.truthy(try evaluate(node.rhs!, input, environment)))
+                    result = .bool(Self.truthy(try evaluate(node.right, input, environment)))
                 }
             case .negate:
                 result = try evaluateNegation(node, input, environment)
@@ -95,9 +96,9 @@ extension JSONata {
             case .parent:
                 result = node.slot.flatMap { environment.lookup($0.label) }
             case .condition:
-                let condition = try evaluate(node.condition!, input, environment)
+                let condition = try evaluate(node.test, input, environment)
                 if Self.truthy(condition) {
-                    result = try evaluate(node.then!, input, environment)
+                    result = try evaluate(node.consequent, input, environment)
                 } else if let otherwise = node.otherwise {
                     result = try evaluate(otherwise, input, environment)
                 }
@@ -107,8 +108,8 @@ extension JSONata {
                     result = try evaluate(expression, input, frame)
                 }
             case .bind:
-                let value = try evaluate(node.rhs!, input, environment)
-                environment.bind(node.lhs!.value, value)
+                let value = try evaluate(node.right, input, environment)
+                environment.bind(node.left.value, value)
                 result = value
             case .array:
                 result = try evaluateArrayConstructor(node, input, environment)

@@ -57,7 +57,8 @@ extension JSONata {
                 if let family = digitZero(of: scalar) {
                     if let zero, zero != family {
                         throw JSONataError(
-                            code: "D3131", message: "In a decimal digit pattern, all digits must be from the same decimal group",
+                            code: "D3131",
+                            message: "In a decimal digit pattern, all digits must be from the same decimal group",
                             position: position)
                     }
                     zero = family
@@ -74,7 +75,8 @@ extension JSONata {
                 let first = text.unicodeScalars.first.map { String($0) } ?? ""
                 throw JSONataError(
                     code: "D3130",
-                    message: "Formatting or parsing an integer as a sequence starting with \(first) is not supported by this implementation",
+                    message:
+                        "Formatting or parsing an integer as a sequence starting with \(first) is not supported by this implementation",
                     position: position)
             }
             var regular: Int?
@@ -95,7 +97,8 @@ extension JSONata {
             var text: String
             switch primary {
             case .decimal(let zero, let mandatory, let separators, let regular):
-                text = Self.formatDecimal(magnitude, zero: zero, mandatory: mandatory, separators: separators, regular: regular)
+                text = Self.formatDecimal(
+                    magnitude, zero: zero, mandatory: mandatory, separators: separators, regular: regular)
                 if ordinal { text += Self.ordinalSuffix(magnitude) }
             case .roman(let upper):
                 text = Self.roman(Int(magnitude))
@@ -115,7 +118,8 @@ extension JSONata {
         }
 
         private static func formatDecimal(
-            _ magnitude: Double, zero: UInt32, mandatory: Int, separators: [(position: Int, text: String)], regular: Int?
+            _ magnitude: Double, zero: UInt32, mandatory: Int, separators: [(position: Int, text: String)],
+            regular: Int?
         ) -> String {
             var digits = magnitude < 9e15 ? String(Int(magnitude)) : JSONNumberFormatter.format(magnitude)
             if digits.count < mandatory { digits = String(repeating: "0", count: mandatory - digits.count) + digits }
@@ -184,7 +188,9 @@ extension JSONata {
             "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
         ]
         static let tens = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-        static let scales: [(Double, String)] = [(1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousand")]
+        static let scales: [(Double, String)] = [
+            (1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousand"),
+        ]
 
         static func words(_ value: Double) -> String {
             if value < 20 { return ones[Int(value)] }
@@ -213,8 +219,9 @@ extension JSONata {
         ]
 
         static func ordinalWords(_ text: String) -> String {
-            guard let split = text.lastIndex(where: { $0 == " " || $0 == "-" }).map({ text.index(after: $0) })
-                ?? Optional(text.startIndex)
+            guard
+                let split = text.lastIndex(where: { $0 == " " || $0 == "-" }).map({ text.index(after: $0) })
+                    ?? Optional(text.startIndex)
             else { return text }
             let head = text[..<split]
             let last = String(text[split...])

@@ -111,7 +111,10 @@ extension JSONata {
                     offset += 1
                 }
                 guard peek() == "`" else {
-                    throw JSONataError(code: "S0105", message: "Quoted property name must be terminated with a backquote (`) character", position: offset)
+                    throw JSONataError(
+                        code: "S0105",
+                        message: "Quoted property name must be terminated with a backquote (`) character",
+                        position: offset)
                 }
                 offset += 1
                 return make(.name(name))
@@ -144,7 +147,8 @@ extension JSONata {
             var depth = 0  // inside [...] a slash does not end the pattern
             while true {
                 guard let c = peek() else {
-                    throw JSONataError(code: "S0302", message: "No terminating / in regular expression", position: offset)
+                    throw JSONataError(
+                        code: "S0302", message: "No terminating / in regular expression", position: offset)
                 }
                 if c == "/" && depth == 0 { break }
                 if c == "\\" {
@@ -163,7 +167,8 @@ extension JSONata {
             }
             offset += 1
             guard !pattern.isEmpty else {
-                throw JSONataError(code: "S0301", message: "Empty regular expressions are not allowed", position: offset)
+                throw JSONataError(
+                    code: "S0301", message: "Empty regular expressions are not allowed", position: offset)
             }
             var flags = ""
             while let c = peek(), c == "i" || c == "m" || c == "g" || c == "s" || c == "x" || c == "u" {
@@ -177,7 +182,9 @@ extension JSONata {
             var value = ""
             while true {
                 guard let c = peek() else {
-                    throw JSONataError(code: "S0101", message: "String literal must be terminated by a matching quote", position: offset)
+                    throw JSONataError(
+                        code: "S0101", message: "String literal must be terminated by a matching quote",
+                        position: offset)
                 }
                 offset += 1
                 if c == quote { return value }
@@ -186,7 +193,9 @@ extension JSONata {
                     continue
                 }
                 guard let e = peek() else {
-                    throw JSONataError(code: "S0101", message: "String literal must be terminated by a matching quote", position: offset)
+                    throw JSONataError(
+                        code: "S0101", message: "String literal must be terminated by a matching quote",
+                        position: offset)
                 }
                 offset += 1
                 switch e {
@@ -210,7 +219,9 @@ extension JSONata {
                     }
                     value.unicodeScalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
                 default:
-                    throw JSONataError(code: "S0103", message: "Unsupported escape sequence: \\\(Character(e))", position: offset, token: String(Character(e)))
+                    throw JSONataError(
+                        code: "S0103", message: "Unsupported escape sequence: \\\(Character(e))", position: offset,
+                        token: String(Character(e)))
                 }
             }
         }
@@ -219,7 +230,9 @@ extension JSONata {
             var code: UInt32 = 0
             for _ in 0..<4 {
                 guard let c = peek(), let digit = Self.hexValue(c) else {
-                    throw JSONataError(code: "S0104", message: "The escape sequence \\u must be followed by 4 hex digits", position: offset)
+                    throw JSONataError(
+                        code: "S0104", message: "The escape sequence \\u must be followed by 4 hex digits",
+                        position: offset)
                 }
                 code = code * 16 + digit
                 offset += 1
@@ -267,7 +280,8 @@ extension JSONata {
                 }
             }
             guard let value = Double(text), value.isFinite else {
-                throw JSONataError(code: "S0102", message: "Number out of range: \(text)", position: offset, token: text)
+                throw JSONataError(
+                    code: "S0102", message: "Number out of range: \(text)", position: offset, token: text)
             }
             return value
         }

@@ -14,7 +14,9 @@ extension JSONata.Library {
             guard case .string(let text)? = arguments[0] else { return nil }
             if case .string(let pictureText)? = arguments[1] {
                 let picture = try JSONata.DateTimePicture(pictureText, position: context.position)
-                return try picture.parse(text, now: context.evaluator.nowMillis, position: context.position).map { .int($0) }
+                return try picture.parse(text, now: context.evaluator.nowMillis, position: context.position).map {
+                    .int($0)
+                }
             }
             guard let millis = JSONata.DateTimePicture.parseISO(text) else {
                 throw error("D3110", "The timestamp \(Evaluator.describe(.string(text))) cannot be parsed", context)

@@ -56,7 +56,9 @@ extension JSONata.Library {
             var radix = 10
             if let value = arguments[1]?.doubleValue { radix = Int(value.rounded(.down)) }
             guard (2...36).contains(radix) else {
-                throw error("D3100", "The radix of the formatBase function must be between 2 and 36.  It was given \(radix)", context)
+                throw error(
+                    "D3100", "The radix of the formatBase function must be between 2 and 36.  It was given \(radix)",
+                    context)
             }
             let rounded = roundHalfEven(number)
             guard abs(rounded) < 9.2e18 else { return .string(JSONNumberFormatter.format(rounded)) }

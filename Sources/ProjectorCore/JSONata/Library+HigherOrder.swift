@@ -48,20 +48,28 @@ extension JSONata.Library {
                 if matches {
                     count += 1
                     if count > 1 {
-                        throw error("D3138", "The $single() function expected exactly 1 matching result.  Instead it matched more.", context)
+                        throw error(
+                            "D3138",
+                            "The $single() function expected exactly 1 matching result.  Instead it matched more.",
+                            context)
                     }
                     found = element
                 }
             }
             guard count == 1 else {
-                throw error("D3139", "The $single() function expected exactly 1 matching result.  Instead it matched 0.", context)
+                throw error(
+                    "D3139", "The $single() function expected exactly 1 matching result.  Instead it matched 0.",
+                    context)
             }
             return found
         },
         Builtin("reduce", "afj?:j") { arguments, context throws(JSONataError) in
             guard let array = arguments[0], let function = functionArgument(arguments[1]) else { return nil }
-            guard function.arity >= 2 || { if case .builtin = function.kind { return true } else { return false } }() else {
-                throw error("D3050", "The second argument of reduce function must be a function with at least two arguments", context)
+            guard function.arity >= 2 || { if case .builtin = function.kind { return true } else { return false } }()
+            else {
+                throw error(
+                    "D3050", "The second argument of reduce function must be a function with at least two arguments",
+                    context)
             }
             let elements = array.elements
             var accumulator = arguments[2]
@@ -91,7 +99,8 @@ extension JSONata.Library {
             guard let object = arguments[0], let function = functionArgument(arguments[1]) else { return nil }
             var results: [Value] = []
             for (key, value) in object.objectEntries {
-                if let item = try context.evaluator.callback(function, [value, .string(key), object], context: context) {
+                if let item = try context.evaluator.callback(function, [value, .string(key), object], context: context)
+                {
                     results.append(item)
                 }
             }
@@ -118,7 +127,10 @@ extension JSONata.Library {
                 let allNumbers = elements.allSatisfy(\.isNumber)
                 let allStrings = elements.allSatisfy { $0.stringValue != nil }
                 guard allNumbers || allStrings else {
-                    throw error("D3070", "The single argument form of the sort function can only be applied to an array of strings or an array of numbers.  Use the second argument to specify a comparison function", context)
+                    throw error(
+                        "D3070",
+                        "The single argument form of the sort function can only be applied to an array of strings or an array of numbers.  Use the second argument to specify a comparison function",
+                        context)
                 }
                 order = Evaluator.mergeSort(Array(elements.indices)) { a, b in
                     if allNumbers { return (elements[a].doubleValue ?? 0) > (elements[b].doubleValue ?? 0) }

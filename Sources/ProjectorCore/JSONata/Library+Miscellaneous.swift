@@ -6,7 +6,9 @@ extension JSONata.Library {
         },
         Builtin("assert", "bs?:x") { arguments, context throws(JSONataError) in
             guard case .bool(let condition)? = arguments[0] else {
-                throw error("T0410", "Argument 1 of function assert does not match function signature", context, token: "assert")
+                throw error(
+                    "T0410", "Argument 1 of function assert does not match function signature", context, token: "assert"
+                )
             }
             if !condition {
                 throw error("D3141", arguments[1]?.stringValue ?? "$assert() statement failed", context)
@@ -32,7 +34,8 @@ extension JSONata.Library {
                 return try context.evaluator.evaluate(ast, input, context.environment)
             } catch {
                 throw JSONataError(
-                    code: "D3121", message: "Dynamic error evaluating the expression passed to function eval: \(error.message)",
+                    code: "D3121",
+                    message: "Dynamic error evaluating the expression passed to function eval: \(error.message)",
                     position: context.position)
             }
         },

@@ -29,7 +29,8 @@ extension JSONata.Library {
         while normalized.count > 1, normalized.hasPrefix("0"), normalized.dropFirst().first?.isNumber == true {
             normalized = normalized.dropFirst()
         }
-        guard let value = try? JSONValue(parsing: sign + normalized), let number = value.doubleValue, number.isFinite else {
+        guard let value = try? JSONValue(parsing: sign + normalized), let number = value.doubleValue, number.isFinite
+        else {
             return nil
         }
         return number
@@ -43,7 +44,8 @@ extension JSONata.Library {
             case .bool(let flag): return .int(flag ? 1 : 0)
             case .string(let text):
                 if let number = parseNumber(text) {
-                    return number.rounded(.towardZero) == number && abs(number) < 9e15 ? .int(Int(number)) : .double(number)
+                    return number.rounded(.towardZero) == number && abs(number) < 9e15
+                        ? .int(Int(number)) : .double(number)
                 }
                 fallthrough
             default:
@@ -83,14 +85,20 @@ extension JSONata.Library {
             guard let base = arguments[0]?.doubleValue, let exponent = arguments[1]?.doubleValue else { return nil }
             let result = pow(base, exponent)
             guard result.isFinite else {
-                throw error("D3061", "The power function has resulted in a value that cannot be represented as a JSON number: base=\(JSONNumberFormatter.format(base)), exponent=\(JSONNumberFormatter.format(exponent))", context)
+                throw error(
+                    "D3061",
+                    "The power function has resulted in a value that cannot be represented as a JSON number: base=\(JSONNumberFormatter.format(base)), exponent=\(JSONNumberFormatter.format(exponent))",
+                    context)
             }
             return .double(result)
         },
         Builtin("sqrt", "n-:n") { arguments, context throws(JSONataError) in
             guard let number = arguments[0]?.doubleValue else { return nil }
             guard number >= 0 else {
-                throw error("D3060", "The sqrt function cannot be applied to a negative number: \(JSONNumberFormatter.format(number))", context)
+                throw error(
+                    "D3060",
+                    "The sqrt function cannot be applied to a negative number: \(JSONNumberFormatter.format(number))",
+                    context)
             }
             return .double(number.squareRoot())
         },

@@ -22,7 +22,8 @@ extension JSONata.Library {
                 let end = object.member("end")?.doubleValue
             else {
                 throw error(
-                    "T1010", "The matcher function argument passed to function \(name) does not return the correct object structure",
+                    "T1010",
+                    "The matcher function argument passed to function \(name) does not return the correct object structure",
                     context, token: name)
             }
             let groups = object.member("groups")?.elements.compactMap(\.stringValue) ?? []
@@ -181,7 +182,9 @@ extension JSONata.Library {
         },
         Builtin("split", "s-(sf)n?:a<s>") { arguments, context throws(JSONataError) in
             guard case .string(let text)? = arguments[0] else { return nil }
-            let limit = try limitArgument(arguments[2], code: "D3020", message: "Third argument of split function must evaluate to a positive number", context)
+            let limit = try limitArgument(
+                arguments[2], code: "D3020",
+                message: "Third argument of split function must evaluate to a positive number", context)
             var parts: [String] = []
             if case .string(let separator)? = arguments[1] {
                 if separator.isEmpty {
@@ -209,7 +212,9 @@ extension JSONata.Library {
         },
         Builtin("match", "s-f<s:o>n?:a<o>") { arguments, context throws(JSONataError) in
             guard case .string(let text)? = arguments[0] else { return nil }
-            let limit = try limitArgument(arguments[2], code: "D3040", message: "Third argument of match function must evaluate to a positive number", context)
+            let limit = try limitArgument(
+                arguments[2], code: "D3040",
+                message: "Third argument of match function must evaluate to a positive number", context)
             var results: [Value] = []
             for match in try matches(arguments[1], in: text, limit: limit, name: "match", context) {
                 var object = ObjectValue()
@@ -225,7 +230,9 @@ extension JSONata.Library {
             if case .string(let pattern)? = arguments[1], pattern.isEmpty {
                 throw error("D3010", "Second argument of replace function cannot be an empty string", context)
             }
-            let limit = try limitArgument(arguments[3], code: "D3011", message: "Fourth argument of replace function must evaluate to a positive number", context)
+            let limit = try limitArgument(
+                arguments[3], code: "D3011",
+                message: "Fourth argument of replace function must evaluate to a positive number", context)
             guard let replacement = arguments[2] else { return nil }
             var matches: [RegexLiteral.Match] = []
             if case .string(let pattern)? = arguments[1] {

@@ -88,6 +88,15 @@ extension JSONata {
         /// A path of plain names (optionally after one variable) without stages: evaluated by a fast walk.
         var simplePath = false
 
+        /// Stands in for a child the parser guarantees to exist; evaluates to undefined.
+        static let absent = Node(.placeholder, position: 0)
+
+        var left: Node { lhs ?? Self.absent }
+        var right: Node { rhs ?? Self.absent }
+        var callee: Node { procedure ?? Self.absent }
+        var test: Node { condition ?? Self.absent }
+        var consequent: Node { then ?? Self.absent }
+
         init(_ kind: Kind, position: Int, value: String = "") {
             self.kind = kind
             self.position = position

@@ -25,7 +25,8 @@ extension JSONata {
             }
 
             func digitCharacter(_ digit: Int) -> Character {
-                guard let zero = zeroDigit.unicodeScalars.first?.value, let scalar = Unicode.Scalar(zero + UInt32(digit))
+                guard let zero = zeroDigit.unicodeScalars.first?.value,
+                    let scalar = Unicode.Scalar(zero + UInt32(digit))
                 else { return "?" }
                 return Character(scalar)
             }
@@ -59,7 +60,9 @@ extension JSONata {
             func fail(_ code: String, _ message: String) -> JSONataError {
                 JSONataError(code: code, message: message, position: position)
             }
-            guard parts.count <= 2 else { throw fail("D3080", "The format-number picture string must not contain more than one pattern separator") }
+            guard parts.count <= 2 else {
+                throw fail("D3080", "The format-number picture string must not contain more than one pattern separator")
+            }
             positive = try Self.analyse(String(parts[0]), symbols, fail)
             negative = parts.count == 2 ? try Self.analyse(String(parts[1]), symbols, fail) : nil
         }
@@ -90,17 +93,27 @@ extension JSONata {
             let mantissa = Array(chars[first..<(exponentIndex ?? (last + 1))])
             let exponent = exponentIndex.map { Array(chars[($0 + 1)...last]) } ?? []
             if mantissa.contains(where: { !isMantissa($0) }) {
-                throw fail("D3086", "The format-number picture string must not contain a passive character between two active characters")
+                throw fail(
+                    "D3086",
+                    "The format-number picture string must not contain a passive character between two active characters"
+                )
             }
             if mantissa.filter({ $0 == s.decimalSeparator }).count > 1 {
                 throw fail("D3081", "The format-number picture string must not contain more than one decimal separator")
             }
             let percentCount = text.components(separatedBy: s.percent).count - 1
             let perMilleCount = text.components(separatedBy: s.perMille).count - 1
-            if percentCount > 1 { throw fail("D3082", "The format-number picture string must not contain more than one percent character") }
-            if perMilleCount > 1 { throw fail("D3083", "The format-number picture string must not contain more than one per-mille character") }
+            if percentCount > 1 {
+                throw fail("D3082", "The format-number picture string must not contain more than one percent character")
+            }
+            if perMilleCount > 1 {
+                throw fail(
+                    "D3083", "The format-number picture string must not contain more than one per-mille character")
+            }
             if percentCount > 0 && perMilleCount > 0 {
-                throw fail("D3084", "The format-number picture string must not contain both a percent and a per-mille character")
+                throw fail(
+                    "D3084",
+                    "The format-number picture string must not contain both a percent and a per-mille character")
             }
             picture.percent = percentCount > 0
             picture.perMille = perMilleCount > 0
@@ -108,10 +121,14 @@ extension JSONata {
                 throw fail("D3085", "The mantissa part of a format-number sub-picture must contain at least one digit")
             }
             for (offset, c) in mantissa.enumerated() where c == s.groupingSeparator {
-                if offset + 1 < mantissa.count, mantissa[offset + 1] == s.decimalSeparator
-                    || (offset > 0 && mantissa[offset - 1] == s.decimalSeparator)
+                if offset + 1 < mantissa.count,
+                    mantissa[offset + 1] == s.decimalSeparator
+                        || (offset > 0 && mantissa[offset - 1] == s.decimalSeparator)
                 {
-                    throw fail("D3087", "A format-number sub-picture must not contain a grouping separator adjacent to the decimal separator")
+                    throw fail(
+                        "D3087",
+                        "A format-number sub-picture must not contain a grouping separator adjacent to the decimal separator"
+                    )
                 }
                 if offset + 1 < mantissa.count, mantissa[offset + 1] == s.groupingSeparator {
                     throw fail("D3089", "A format-number sub-picture must not contain two adjacent grouping separators")
@@ -122,25 +139,35 @@ extension JSONata {
             let integerPart = Array(mantissa[..<(decimalIndex ?? mantissa.count)])
             let fractionPart = decimalIndex.map { Array(mantissa[($0 + 1)...]) } ?? []
             if decimalIndex == nil, integerPart.last == s.groupingSeparator {
-                throw fail("D3088", "The integer part of a format-number sub-picture must not end with a grouping separator")
+                throw fail(
+                    "D3088", "The integer part of a format-number sub-picture must not end with a grouping separator")
             }
             var seenMandatory = false
             for c in integerPart {
                 if s.isDecimalDigit(c) { seenMandatory = true }
                 if c == s.digit && seenMandatory {
-                    throw fail("D3090", "The integer part of a format-number sub-picture must not contain an optional digit after a mandatory digit")
+                    throw fail(
+                        "D3090",
+                        "The integer part of a format-number sub-picture must not contain an optional digit after a mandatory digit"
+                    )
                 }
             }
             var seenOptional = false
             for c in fractionPart {
                 if c == s.digit { seenOptional = true }
                 if s.isDecimalDigit(c) && seenOptional {
-                    throw fail("D3091", "The fractional part of a format-number sub-picture must not contain a mandatory digit after an optional digit")
+                    throw fail(
+                        "D3091",
+                        "The fractional part of a format-number sub-picture must not contain a mandatory digit after an optional digit"
+                    )
                 }
             }
             if exponentIndex != nil {
                 if picture.percent || picture.perMille {
-                    throw fail("D3092", "A format-number sub-picture with an exponent must not contain a percent or per-mille character")
+                    throw fail(
+                        "D3092",
+                        "A format-number sub-picture with an exponent must not contain a percent or per-mille character"
+                    )
                 }
                 if exponent.contains(where: { !s.isDecimalDigit($0) }) {
                     throw fail("D3093", "The exponent part of a format-number sub-picture must consist only of digits")
@@ -208,7 +235,10 @@ extension JSONata {
                 minimumInteger = 1
             }
             var text = number.isInfinite ? "" : String(format: "%.\(picture.maximumFraction)f", number)
-            if number.isInfinite { return (isNegative && negative == nil ? symbols.minusSign : "") + picture.prefix + symbols.infinity + picture.suffix }
+            if number.isInfinite {
+                return (isNegative && negative == nil ? symbols.minusSign : "") + picture.prefix + symbols.infinity
+                    + picture.suffix
+            }
             var integerDigits = text
             var fractionDigits = ""
             if let dot = text.firstIndex(of: ".") {
@@ -222,7 +252,8 @@ extension JSONata {
             while fractionDigits.count > picture.minimumFraction && fractionDigits.hasSuffix("0") {
                 fractionDigits.removeLast()
             }
-            text = group(integerDigits, groups: picture.integerGroups, regular: picture.regularGrouping, fromRight: true)
+            text = group(
+                integerDigits, groups: picture.integerGroups, regular: picture.regularGrouping, fromRight: true)
             var result = picture.prefix + text
             if !fractionDigits.isEmpty {
                 result.append(symbols.decimalSeparator)
@@ -231,7 +262,8 @@ extension JSONata {
             if picture.hasExponent {
                 var exponentDigits = String(abs(exponent))
                 if exponentDigits.count < picture.minimumExponent {
-                    exponentDigits = String(repeating: "0", count: picture.minimumExponent - exponentDigits.count) + exponentDigits
+                    exponentDigits =
+                        String(repeating: "0", count: picture.minimumExponent - exponentDigits.count) + exponentDigits
                 }
                 result.append(symbols.exponentSeparator)
                 if exponent < 0 { result += symbols.minusSign }
@@ -243,10 +275,11 @@ extension JSONata {
         }
 
         private func mapDigits(_ digits: String) -> String {
-            String(digits.map { c -> Character in
-                guard let value = c.wholeNumberValue, c.isASCII else { return c }
-                return symbols.digitCharacter(value)
-            })
+            String(
+                digits.map { c -> Character in
+                    guard let value = c.wholeNumberValue, c.isASCII else { return c }
+                    return symbols.digitCharacter(value)
+                })
         }
 
         private func group(_ digits: String, groups: [Int], regular: Int?, fromRight: Bool) -> String {

@@ -15,7 +15,8 @@ extension JSONata {
             if node.kind == .path, !node.keepSingletonArray, node.group == nil, !node.tuple,
                 let first = node.expressions.first, first.kind == .variable || first.kind == .name
             {
-                node.simplePath = node.expressions.allSatisfy(isPlain)
+                node.simplePath =
+                    node.expressions.allSatisfy(isPlain)
                     && node.expressions.dropFirst().allSatisfy { $0.kind == .name }
                     && first.value != "$"
             }

@@ -28,7 +28,8 @@ extension JSONata {
             let root = try processor.process(raw)
             if root.kind == .parent || !root.seekingParent.isEmpty {
                 throw JSONataError(
-                    code: "S0217", message: "The object representing the 'parent' cannot be derived from this expression",
+                    code: "S0217",
+                    message: "The object representing the 'parent' cannot be derived from this expression",
                     position: root.position, token: root.kind == .parent ? "parent" : nil)
             }
             return root
@@ -52,11 +53,13 @@ extension JSONata {
             try checkLexerError()
             guard isOp(symbol) else {
                 if let found = current.operatorSymbol, Self.bindingPowers[found] == nil, found == "!" || found == "~" {
-                    throw JSONataError(code: "S0204", message: "Unknown operator: \"\(found)\"", position: current.end, token: found)
+                    throw JSONataError(
+                        code: "S0204", message: "Unknown operator: \"\(found)\"", position: current.end, token: found)
                 }
                 if case .end = current.kind {
                     throw JSONataError(
-                        code: "S0203", message: "Expected \"\(symbol)\" before end of expression", position: current.end,
+                        code: "S0203", message: "Expected \"\(symbol)\" before end of expression",
+                        position: current.end,
                         token: symbol)
                 }
                 throw JSONataError(
@@ -116,7 +119,8 @@ extension JSONata {
                 node.regex = try RegexLiteral(pattern: pattern, flags: flags, position: token.end)
                 return node
             case .end, .invalid:
-                throw lexerError ?? JSONataError(code: "S0207", message: "Unexpected end of expression", position: token.end)
+                throw lexerError
+                    ?? JSONataError(code: "S0207", message: "Unexpected end of expression", position: token.end)
             case .op(let symbol):
                 return try prefix(symbol, token)
             }
@@ -198,7 +202,8 @@ extension JSONata {
 
         private mutating func led(_ token: Token, _ left: Node) throws(JSONataError) -> Node {
             guard let symbol = token.operatorSymbol else {
-                throw JSONataError(code: "S0201", message: "Syntax error: \"\(token.text)\"", position: token.end, token: token.text)
+                throw JSONataError(
+                    code: "S0201", message: "Syntax error: \"\(token.text)\"", position: token.end, token: token.text)
             }
             let bp = Self.bindingPowers[symbol] ?? 0
             switch symbol {
@@ -287,7 +292,8 @@ extension JSONata {
                 return node
             default:
                 guard Self.bindingPowers[symbol] != nil else {
-                    throw JSONataError(code: "S0204", message: "Unknown operator: \"\(symbol)\"", position: token.end, token: symbol)
+                    throw JSONataError(
+                        code: "S0204", message: "Unknown operator: \"\(symbol)\"", position: token.end, token: symbol)
                 }
                 let node = Node(.binary, position: token.end, value: symbol)
                 node.lhs = left
@@ -320,7 +326,9 @@ extension JSONata {
                 for argument in arguments {
                     guard argument.kind == .variable else {
                         throw JSONataError(
-                            code: "S0208", message: "Parameter \(argument.value) of function definition must be a variable name (start with $)",
+                            code: "S0208",
+                            message:
+                                "Parameter \(argument.value) of function definition must be a variable name (start with $)",
                             position: argument.position, token: argument.value)
                     }
                     node.params.append(argument.value)
@@ -331,7 +339,8 @@ extension JSONata {
                     var end = start
                     repeat {
                         if case .end = current.kind {
-                            throw JSONataError(code: "S0401", message: "Unterminated function signature", position: current.end)
+                            throw JSONataError(
+                                code: "S0401", message: "Unterminated function signature", position: current.end)
                         }
                         if isOp("<") { depth += 1 }
                         if isOp(">") { depth -= 1 }
@@ -353,4 +362,3 @@ extension JSONata {
         }
     }
 }
-

@@ -15,7 +15,9 @@ extension JSONata {
             case .rawGroup:
                 result = try process(required(node.lhs))
                 if result.group != nil {
-                    throw JSONataError(code: "S0210", message: "Each step can only have one grouping expression", position: node.position)
+                    throw JSONataError(
+                        code: "S0210", message: "Each step can only have one grouping expression",
+                        position: node.position)
                 }
                 var pairs: [(Node, Node)] = []
                 for (key, value) in node.pairs { pairs.append((try process(key), try process(value))) }
@@ -37,10 +39,15 @@ extension JSONata {
                 var step = result
                 if result.kind == .path, let last = result.expressions.last { step = last }
                 if !step.stages.isEmpty || !step.predicates.isEmpty {
-                    throw JSONataError(code: "S0215", message: "A context variable binding must precede any predicates on a step", position: node.position)
+                    throw JSONataError(
+                        code: "S0215", message: "A context variable binding must precede any predicates on a step",
+                        position: node.position)
                 }
                 if step.kind == .sort {
-                    throw JSONataError(code: "S0216", message: "A context variable binding must precede the 'order-by' clause on a step", position: node.position)
+                    throw JSONataError(
+                        code: "S0216",
+                        message: "A context variable binding must precede the 'order-by' clause on a step",
+                        position: node.position)
                 }
                 if node.keepArray { step.keepArray = true }
                 step.focus = node.rhs?.value
@@ -115,7 +122,9 @@ extension JSONata {
                 for (offset, item) in node.expressions.enumerated() {
                     let processed = try process(item)
                     pushAncestry(node, processed)
-                    if processed.consArray || (processed.kind == .path && processed.expressions.first?.consArray == true) {
+                    if processed.consArray
+                        || (processed.kind == .path && processed.expressions.first?.consArray == true)
+                    {
                         node.consArray = true
                     }
                     node.expressions[offset] = processed
@@ -203,7 +212,9 @@ extension JSONata {
                         step.value = name
                     } else {
                         throw JSONataError(
-                            code: "S0213", message: "The literal value \(step.literal.serialized()) cannot be used as a step within a path expression",
+                            code: "S0213",
+                            message:
+                                "The literal value \(step.literal.serialized()) cannot be used as a step within a path expression",
                             position: step.position, token: step.literal.serialized())
                     }
                 }
@@ -224,7 +235,9 @@ extension JSONata {
                 useStages = true
             }
             if step.group != nil {
-                throw JSONataError(code: "S0209", message: "A predicate cannot follow a grouping expression in a step", position: node.position)
+                throw JSONataError(
+                    code: "S0209", message: "A predicate cannot follow a grouping expression in a step",
+                    position: node.position)
             }
             let predicate = try process(required(node.rhs))
             for slot in predicate.seekingParent {
@@ -245,7 +258,9 @@ extension JSONata {
 
         private func pushAncestry(_ result: Node, _ value: Node) {
             var slots = value.seekingParent
-            if value.kind == .parent, let slot = value.slot, !slots.contains(where: { $0 === slot }) { slots.append(slot) }
+            if value.kind == .parent, let slot = value.slot, !slots.contains(where: { $0 === slot }) {
+                slots.append(slot)
+            }
             guard !slots.isEmpty else { return }
             for slot in slots where !result.seekingParent.contains(where: { $0 === slot }) {
                 result.seekingParent.append(slot)
@@ -284,7 +299,8 @@ extension JSONata {
                 }
             default:
                 throw JSONataError(
-                    code: "S0217", message: "The object representing the 'parent' cannot be derived from this expression",
+                    code: "S0217",
+                    message: "The object representing the 'parent' cannot be derived from this expression",
                     position: node.position, token: String(describing: node.kind))
             }
             return slot

@@ -21,7 +21,9 @@ extension JSONata {
             do {
                 expression = try NSRegularExpression(pattern: pattern, options: options)
             } catch {
-                throw JSONataError(code: "S0303", message: "Invalid regular expression: /\(pattern)/", position: position, token: pattern)
+                throw JSONataError(
+                    code: "S0303", message: "Invalid regular expression: /\(pattern)/", position: position,
+                    token: pattern)
             }
         }
 
@@ -40,7 +42,8 @@ extension JSONata {
                     in: text, options: [], range: NSRange(location: offset, length: string.length - offset))
             else { return nil }
             if result.range.length == 0 {
-                throw JSONataError(code: "D1004", message: "Regular expression matches zero length string", token: pattern)
+                throw JSONataError(
+                    code: "D1004", message: "Regular expression matches zero length string", token: pattern)
             }
             var groups: [String] = []
             if result.numberOfRanges > 1 {

@@ -44,7 +44,9 @@ extension JSONata {
                     parameters.append(Parameter(accepted: ["m"], symbol: c))
                     index += 1
                 case "(":
-                    guard let close = chars[index...].firstIndex(of: ")") else { throw fail("Unclosed choice in signature") }
+                    guard let close = chars[index...].firstIndex(of: ")") else {
+                        throw fail("Unclosed choice in signature")
+                    }
                     let choice = chars[(index + 1)..<close]
                     if choice.contains("<") { throw fail("Type parameters are not allowed inside a choice") }
                     var set = Set(choice)
@@ -149,7 +151,8 @@ extension JSONata {
                         guard parameter.accepted.contains(Self.symbol(of: context)) else {
                             throw JSONataError(
                                 code: "T0411",
-                                message: "Context value is not a compatible type with argument \(p + 1) of function \(name)",
+                                message:
+                                    "Context value is not a compatible type with argument \(p + 1) of function \(name)",
                                 position: position, token: name)
                         }
                         validated.append(try coerce(context, parameter, index: p + 1, name: name, position: position))

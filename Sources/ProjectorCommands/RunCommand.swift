@@ -25,8 +25,7 @@ public struct RunCommand: AsyncParsableCommand {
     @Option(help: "Port of the metrics and health endpoints (default: http.port, 9464; 0 picks a free port).")
     var httpPort: Int?
 
-    @Option(help: "Configuration file (default ./projector.yaml; optional).")
-    var config: String?
+    @OptionGroup var global: GlobalOptions
 
     public init() {}
 
@@ -38,7 +37,7 @@ public struct RunCommand: AsyncParsableCommand {
 
     public func run() async throws {
         try await ServiceCommandSupport.reportingFailures {
-            let configuration = try ServiceCommandSupport.configuration(config)
+            let configuration = try global.loadConfiguration()
             let selected = try ServiceCommandSupport.projections(configuration, names: projections)
             guard !selected.isEmpty else {
                 throw CommandFailure.usage("no projections in \(configuration.projectionsPath)")

@@ -13,8 +13,7 @@ public struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object per projection, one per line.")
     var json = false
 
-    @Option(help: "Configuration file (default ./projector.yaml; optional).")
-    var config: String?
+    @OptionGroup var global: GlobalOptions
 
     public init() {}
 
@@ -40,7 +39,7 @@ public struct StatusCommand: AsyncParsableCommand {
 
     public func run() async throws {
         try await ServiceCommandSupport.reportingFailures {
-            let configuration = try ServiceCommandSupport.configuration(config)
+            let configuration = try global.loadConfiguration()
             let definitions = ProjectionLoader.load(path: configuration.projectionsPath).projections
             let logger = ServiceCommandSupport.logger()
             let rows: [Row]

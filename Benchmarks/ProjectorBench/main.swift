@@ -16,7 +16,11 @@ struct BenchmarkArea: Sendable {
 }
 
 let areas: [BenchmarkArea] = [
+    // Pure code first, then against the servers; the end-to-end service last.
+    BenchmarkArea(name: "jsonata", run: JSONataBench.run),
+    BenchmarkArea(name: "engine", run: EngineBench.run),
     BenchmarkArea(name: "sigv4", run: SigV4Bench.run),
+    BenchmarkArea(name: "source", run: SourceBench.run),
     BenchmarkArea(name: "dynamodb", run: DynamoDBBench.run),
     BenchmarkArea(name: "runtime", run: RuntimeBench.run),
 ]

@@ -42,7 +42,6 @@ extension FoldEngine {
         _ handler: EventHandler, event: Event, json: JSONValue, key: String, to state: inout DocumentState,
         scratch: inout FoldScratch
     ) -> FoldStep {
-        let prefix = "on.\(handler.eventType)"
         var doc: JSONObject? = state.body
         if doc == nil, handler.when != nil || !handler.isDelete {
             switch initialDocument(event: event, json: json, key: key, scratch: &scratch) {
@@ -58,7 +57,7 @@ extension FoldEngine {
                     return .skipped
                 }
             } catch {
-                return .failed(failure(.expressionFailed, event, key, "\(prefix).when", guardExpression, error, error.message))
+                return .failed(failure(.expressionFailed, event, key, "on.\(handler.eventType).when", guardExpression, error, error.message))
             }
         }
         switch handler.action {
@@ -70,7 +69,7 @@ extension FoldEngine {
             do {
                 result = try expression.compiled.evaluate(json, bindings: scratch.bindings)
             } catch {
-                return .failed(failure(.expressionFailed, event, key, prefix, expression, error, error.message))
+                return .failed(failure(.expressionFailed, event, key, "on.\(handler.eventType)", expression, error, error.message))
             }
             switch result {
             case nil: return .applied
@@ -82,10 +81,10 @@ extension FoldEngine {
                 return .applied
             case .object?:
                 return .failed(
-                    failure(.invalidResult, event, key, prefix, expression, nil, "the document must not contain the reserved field \(Projection.metadataField)"))
+                    failure(.invalidResult, event, key, "on.\(handler.eventType)", expression, nil, "the document must not contain the reserved field \(Projection.metadataField)"))
             case let other?:
                 return .failed(
-                    failure(.invalidResult, event, key, prefix, expression, nil, "the expression must give an object, null or nothing, got \(Self.typeName(other))"))
+                    failure(.invalidResult, event, key, "on.\(handler.eventType)", expression, nil, "the expression must give an object, null or nothing, got \(Self.typeName(other))"))
             }
         case .update(let assignments, let unset):
             scratch.values.removeAll(keepingCapacity: true)
@@ -94,7 +93,7 @@ extension FoldEngine {
                     scratch.values.append(try assignment.expression.compiled.evaluate(json, bindings: scratch.bindings))
                 } catch {
                     return .failed(
-                        failure(.expressionFailed, event, key, "\(prefix).set.\(assignment.field)", assignment.expression, error, error.message))
+                        failure(.expressionFailed, event, key, "on.\(handler.eventType).set.\(assignment.field)", assignment.expression, error, error.message))
                 }
             }
             // Drop the other references so the body is mutated in place.

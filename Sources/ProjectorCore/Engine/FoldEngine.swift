@@ -42,8 +42,8 @@ public struct FoldEngine: Sendable {
         for event: Event, json: JSONValue, handler: EventHandler, scratch: inout FoldScratch
     ) -> Result<String, ProjectionRuntimeError> {
         let expression = handler.key ?? projection.key
-        let field = handler.key == nil ? "key" : "on.\(handler.eventType).key"
         if expression.shortcut == .eventStream { return .success(event.stream) }
+        var field: String { handler.key == nil ? "key" : "on.\(handler.eventType).key" }
         scratch.bind(event: json, key: nil, doc: nil)
         let value: JSONValue?
         do {

@@ -47,6 +47,7 @@ public enum ProjectorService {
             var supervisorConfiguration = options.supervisor
             supervisorConfiguration.once = options.once
             supervisorConfiguration.retryBackoff = options.supervisor.retryBackoff
+            let settings = try RuntimeSettings(configuration.runtime)
             for projection in projections {
                 let store = try await stores.store(for: projection)
                 supervisors.append(
@@ -59,6 +60,9 @@ public enum ProjectorService {
                         board: board,
                         owner: options.owner,
                         configuration: supervisorConfiguration,
+                        hooks: SupervisorHooks.make(
+                            for: projection, settings: settings, database: database, stores: stores,
+                            owner: options.owner),
                         logger: logger
                     )
                 )

@@ -36,6 +36,7 @@ public struct ProjectionSupervisor: Service {
     let board: StatusBoard
     let owner: String
     let configuration: Configuration
+    let hooks: SupervisorHooks
     let logger: Logger
 
     public init(
@@ -47,8 +48,10 @@ public struct ProjectionSupervisor: Service {
         board: StatusBoard,
         owner: String,
         configuration: Configuration = Configuration(),
+        hooks: SupervisorHooks = SupervisorHooks(),
         logger: Logger
     ) {
+        self.hooks = hooks
         self.projection = projection
         self.database = database
         self.notifier = notifier
@@ -125,19 +128,28 @@ public struct ProjectionSupervisor: Service {
         if checkpoint.projectionVersion != projection.version {
             if checkpoint.cursor == .start {
                 try await checkpoints.setVersion(projection.name, projection.version)
+            } else if let rebuild = hooks.rebuild, checkpoint.projectionVersion < projection.version {
+                setState(.rebuilding, owned: true)
+                logger.info("version changed: rebuilding (runtime.rebuild: auto)")
+                try await rebuild(lease)
+                return .retry
             } else {
                 let message =
-                    "definition version \(projection.version) differs from the view's version "
-                    + "\(checkpoint.projectionVersion): run `projector rebuild \(projection.name)`"
+                    checkpoint.projectionVersion > projection.version
+                    ? "the view was rebuilt with version \(checkpoint.projectionVersion), newer than this definition's "
+                        + "\(projection.version): deploy the new definition"
+                    : "definition version \(projection.version) differs from the view's version "
+                        + "\(checkpoint.projectionVersion): run `projector rebuild \(projection.name)`"
                 try await park(.failed, error: message, at: nil, lease: lease)
                 return try await waitWhileParked(lease) ? .retry : .finished
             }
         }
         if checkpoint.paused {
-            setState(.paused, owned: true)
+            try await acknowledgePause(lease)
             return try await waitWhileParked(lease) ? .retry : .finished
         }
 
+        let store = try await hooks.store(for: checkpoint) ?? store
         var processor = BatchProcessor(
             projection: projection,
             store: store,
@@ -203,7 +215,7 @@ public struct ProjectionSupervisor: Service {
                             return .stop
                         }
                         if row.paused {
-                            setState(.paused, owned: true)
+                            try await acknowledgePause(lease)
                             stop = try await waitWhileParked(lease) ? .retry : .finished
                             return .stop
                         }
@@ -226,6 +238,12 @@ public struct ProjectionSupervisor: Service {
             if !row.paused && row.state != ProjectionState.failed.rawValue { return true }
         }
         return false
+    }
+
+    /// Records in the checkpoint row that this owner stopped for the pause flag (what `rebuild` waits for).
+    func acknowledgePause(_ lease: ProjectionLease) async throws {
+        try await database.checkpoints.setState(projection.name, state: ProjectionState.paused.rawValue, lease: lease)
+        setState(.paused, owned: true)
     }
 
     func park(_ state: ProjectionState, error: String, at position: EventCursor?, lease: ProjectionLease) async throws {

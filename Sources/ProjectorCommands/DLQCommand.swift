@@ -1,0 +1,126 @@
+public import ArgumentParser
+internal import ProjectorCore
+internal import ProjectorPostgres
+internal import ProjectorRuntime
+
+/// `projector dlq list|retry|drop NAME`: the dead letters of a projection (events it failed on under
+/// `on_error: dead_letter`).
+public struct DLQCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "dlq",
+        abstract: "List, retry or drop the dead letters of a projection.",
+        subcommands: [List.self, Retry.self, Drop.self]
+    )
+
+    public init() {}
+
+    /// Which dead letters: `--id ID` (repeatable) or `--all`.
+    public struct Selection: ParsableArguments {
+        @Option(help: "This dead letter (repeatable).") var id: [Int64] = []
+        @Flag(help: "All of the projection's dead letters.") var all = false
+
+        public init() {}
+
+        public func validate() throws {
+            guard all != !id.isEmpty else { throw ValidationError("give either --id ID (repeatable) or --all") }
+        }
+    }
+
+    /// `dlq list NAME [--json]`.
+    public struct List: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(abstract: "List the dead letters, oldest first.")
+
+        @OptionGroup public var global: GlobalOptions
+        @Argument(help: "The projection.") var name: String
+        @Flag(help: "One JSON object per dead letter.") var json = false
+        @Option(help: "At most this many.") var limit = 1000
+
+        public init() {}
+
+        public func run() async throws {
+            try await ServiceCommandSupport.reportingFailures {
+                let configuration = try global.loadConfiguration()
+                _ = try OperationsCommandLine.projection(name, configuration)
+                let letters = try await OperationsCommandLine.withSession("dlq list", configuration) { session in
+                    try await session.database.deadLetters.list(projection: name, limit: max(1, limit))
+                }
+                for letter in letters {
+                    if json {
+                        let object: JSONValue = [
+                            "id": .int(Int(letter.id)), "created_at": .string(letter.createdAt),
+                            "error": .string(letter.error), "event": letter.event.jsonValue,
+                        ]
+                        CommandSupport.printLine(object.serialized())
+                    } else {
+                        let event = letter.event
+                        CommandSupport.printLine(
+                            "\(letter.id)  \(letter.createdAt)  \(event.type) \(event.service)/\(event.stream)#\(event.seq) "
+                                + "at \(event.cursor)  \(letter.error)")
+                    }
+                }
+                if !json { CommandSupport.printLine("\(letters.count) dead letter(s)") }
+            }
+        }
+    }
+
+    /// `dlq retry NAME --id ID | --all`.
+    public struct Retry: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Re-run dead-lettered events through the current definition; remove those that succeed.",
+            discussion: "Exit status 1 when some still fail (they stay in the queue)."
+        )
+
+        @OptionGroup public var global: GlobalOptions
+        @Argument(help: "The projection.") var name: String
+        @OptionGroup var selection: Selection
+
+        public init() {}
+
+        public func run() async throws {
+            try await ServiceCommandSupport.reportingFailures {
+                let configuration = try global.loadConfiguration()
+                let projection = try OperationsCommandLine.projection(name, configuration)
+                let ids = selection.all ? nil : selection.id
+                let outcomes = try await OperationsCommandLine.withSession("dlq retry", configuration) { session in
+                    let target = try await session.liveTarget(projection)
+                    return try await DeadLetterRetry(
+                        projection: projection, store: try await target.store(),
+                        deadLetters: session.database.deadLetters, logger: session.logger
+                    ).retry(ids: ids)
+                }
+                for outcome in outcomes {
+                    CommandSupport.printLine("\(outcome.id): " + (outcome.error.map { "failed: \($0)" } ?? "applied, removed"))
+                }
+                let failed = outcomes.filter { $0.error != nil }.count
+                CommandSupport.printLine("\(outcomes.count - failed) retried, \(failed) still failing")
+                if failed > 0 { throw ExitCode(1) }
+            }
+        }
+    }
+
+    /// `dlq drop NAME --id ID | --all`.
+    public struct Drop: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(abstract: "Delete dead letters without retrying them.")
+
+        @OptionGroup public var global: GlobalOptions
+        @Argument(help: "The projection.") var name: String
+        @OptionGroup var selection: Selection
+
+        public init() {}
+
+        public func run() async throws {
+            try await ServiceCommandSupport.reportingFailures {
+                let configuration = try global.loadConfiguration()
+                _ = try OperationsCommandLine.projection(name, configuration)
+                let ids = selection.id
+                let dropAll = selection.all
+                let count = try await OperationsCommandLine.withSession("dlq drop", configuration) { session in
+                    dropAll
+                        ? try await session.database.deadLetters.removeAll(projection: name)
+                        : try await session.database.deadLetters.remove(projection: name, ids: ids)
+                }
+                CommandSupport.printLine("\(count) dead letter(s) dropped")
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+internal import Foundation
+internal import ProjectorCore
+internal import ProjectorRuntime
+
+/// What the operations commands (`rebuild`, `preview`, `verify`, `pause`, `resume`, `dlq`, `reset`) share:
+/// finding the named projection and running against the database and view stores with their exit codes.
+enum OperationsCommandLine {
+    /// The projection `name` from the configured folder; exit 2 when unknown or a definition is broken.
+    static func projection(_ name: String, _ configuration: ProjectorConfiguration) throws -> Projection {
+        let projections = try ServiceCommandSupport.projections(configuration, names: [])
+        do {
+            return try OperationsSession.projection(named: name, in: projections)
+        } catch {
+            throw CommandFailure.usage("NAME: \(error.message) in \(configuration.projectionsPath)")
+        }
+    }
+
+    /// Runs `body` with the database and view stores; any error ends the command with status 1 and
+    /// `projector <command>: <error>`.
+    static func withSession<Result: Sendable>(
+        _ command: String,
+        _ configuration: ProjectorConfiguration,
+        _ body: (OperationsSession) async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await OperationsSession.with(
+                configuration: configuration, environment: ProcessInfo.processInfo.environment,
+                logger: ServiceCommandSupport.logger(), body)
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure(exitCode: 1, message: "projector \(command): \(error)")
+        }
+    }
+
+    /// `host:pid`, naming this process in checkpoint rows.
+    static var owner: String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    /// True when standard error is a terminal (progress bars instead of log lines).
+    static var standardErrorIsTerminal: Bool { isatty(FileHandle.standardError.fileDescriptor) != 0 }
+}

@@ -1,0 +1,55 @@
+public import ArgumentParser
+internal import ProjectorCore
+internal import ProjectorPostgres
+internal import ProjectorRuntime
+
+/// `projector reset NAME --to-start --yes`: empty the view and replay the whole log into it in place.
+public struct ResetCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "reset",
+        abstract: "Restart a projection from the first event, in place (for a view readers do not depend on).",
+        discussion: """
+            Empties the view (OpenSearch: a new empty index behind the alias; DynamoDB: deletes every item), moves \
+            the checkpoint to the start under the definition's version and clears its error and dead letters; \
+            `projector run` then replays the whole log. Readers see the view empty and filling up: for a view in \
+            use, run `projector rebuild NAME` instead. Refuses while an instance runs the projection (pause it \
+            first). With --keep-documents only the checkpoint moves (a harmless replay).
+            """
+    )
+
+    @OptionGroup public var global: GlobalOptions
+
+    @Argument(help: "The projection.")
+    var name: String
+
+    @Flag(help: "Restart from the first event (required).")
+    var toStart = false
+
+    @Flag(help: "Confirm: the view is emptied and rebuilt in place.")
+    var yes = false
+
+    @Flag(help: "Keep the documents; only move the checkpoint.")
+    var keepDocuments = false
+
+    public init() {}
+
+    public func validate() throws {
+        guard toStart else { throw ValidationError("--to-start is required (the only reset target)") }
+    }
+
+    public func run() async throws {
+        try await ServiceCommandSupport.reportingFailures {
+            guard yes else {
+                throw CommandFailure.usage(
+                    "reset \(name) --to-start empties the view and replays the whole log; add --yes to confirm")
+            }
+            let configuration = try global.loadConfiguration()
+            let projection = try OperationsCommandLine.projection(name, configuration)
+            let result = try await OperationsCommandLine.withSession("reset", configuration) { session in
+                try await ProjectionReset(projection: projection, session: session)
+                    .run(owner: OperationsCommandLine.owner, keepDocuments: keepDocuments)
+            }
+            CommandSupport.printLine("\(name): reset to the start (\(result.cleared))")
+        }
+    }
+}

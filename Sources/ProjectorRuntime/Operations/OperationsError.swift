@@ -1,0 +1,47 @@
+/// An error of an operations command (`rebuild`, `preview`, `verify`, `pause`, `resume`, `dlq`, `reset`).
+/// `description` is one line naming the projection and what went wrong; never a document body or credential.
+public struct OperationsError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of failure.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Base: String, Sendable, Hashable {
+            case notFound, refused, busy, timeout, badInput, targetMismatch
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The projection, dead letter or stored build does not exist.
+        public static let notFound = Code(.notFound)
+        /// The operation is not safe in the current state (e.g. reset of a running projection).
+        public static let refused = Code(.refused)
+        /// Another process holds what the operation needs (a rebuild already running).
+        public static let busy = Code(.busy)
+        /// The live projection did not pause in time.
+        public static let timeout = Code(.timeout)
+        /// A flag or argument is not usable (bad `--at` position, unknown setting).
+        public static let badInput = Code(.badInput)
+        /// The projection's target does not support the operation (e.g. `--in-place` on OpenSearch).
+        public static let targetMismatch = Code(.targetMismatch)
+
+        public var description: String { base.rawValue }
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// One line: what went wrong.
+    public var message: String
+    /// The projection concerned.
+    public var projection: String?
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, projection: String? = nil) {
+        self.code = code
+        self.message = message
+        self.projection = projection
+    }
+
+    public var description: String {
+        if let projection { return "projection \(projection): \(message)" }
+        return message
+    }
+}

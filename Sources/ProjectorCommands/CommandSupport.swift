@@ -28,7 +28,8 @@ enum CommandSupport {
             if config != nil { throw CommandFailure(exitCode: 2, message: "\(file): configuration file not found") }
             return "./projections"
         }
-        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+        else {
             throw CommandFailure(exitCode: 2, message: "\(file): cannot read the configuration file")
         }
         do {

@@ -21,7 +21,9 @@ public struct EvalCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("bind"),
-        help: ArgumentHelp("A variable binding name=JSON (e.g. --bind 'event={\"amount\":5}'), usable as $name.", valueName: "name=JSON")
+        help: ArgumentHelp(
+            "A variable binding name=JSON (e.g. --bind 'event={\"amount\":5}'), usable as $name.",
+            valueName: "name=JSON")
     )
     var bindings: [String] = []
 

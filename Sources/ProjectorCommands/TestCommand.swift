@@ -47,7 +47,8 @@ public struct TestCommand: AsyncParsableCommand {
                 continue
             }
             guard let projection = definitions[fixture.projection] else {
-                fileErrors.append("\(fixture.location): no valid projection '\(fixture.projection)' in \(locations.projections)")
+                fileErrors.append(
+                    "\(fixture.location): no valid projection '\(fixture.projection)' in \(locations.projections)")
                 continue
             }
             for fixtureCase in fixture.cases {

@@ -14,7 +14,9 @@ public struct DocumentMetadata: Sendable, Hashable {
     public var projectionVersion: Int
 
     /// Empty metadata for a new document.
-    public init(version: Int = 0, cursor: EventCursor? = nil, streams: [StreamID: Int64] = [:], projectionVersion: Int = 0) {
+    public init(
+        version: Int = 0, cursor: EventCursor? = nil, streams: [StreamID: Int64] = [:], projectionVersion: Int = 0
+    ) {
         self.version = version
         self.cursor = cursor
         self.streams = streams

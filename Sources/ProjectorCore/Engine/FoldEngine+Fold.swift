@@ -57,7 +57,10 @@ extension FoldEngine {
                     return .skipped
                 }
             } catch {
-                return .failed(failure(.expressionFailed, event, key, "on.\(handler.eventType).when", guardExpression, error, error.message))
+                return .failed(
+                    failure(
+                        .expressionFailed, event, key, "on.\(handler.eventType).when", guardExpression, error,
+                        error.message))
             }
         }
         switch handler.action {
@@ -69,7 +72,8 @@ extension FoldEngine {
             do {
                 result = try expression.compiled.evaluate(json, bindings: scratch.bindings)
             } catch {
-                return .failed(failure(.expressionFailed, event, key, "on.\(handler.eventType)", expression, error, error.message))
+                return .failed(
+                    failure(.expressionFailed, event, key, "on.\(handler.eventType)", expression, error, error.message))
             }
             switch result {
             case nil: return .applied
@@ -81,10 +85,14 @@ extension FoldEngine {
                 return .applied
             case .object?:
                 return .failed(
-                    failure(.invalidResult, event, key, "on.\(handler.eventType)", expression, nil, "the document must not contain the reserved field \(Projection.metadataField)"))
+                    failure(
+                        .invalidResult, event, key, "on.\(handler.eventType)", expression, nil,
+                        "the document must not contain the reserved field \(Projection.metadataField)"))
             case let other?:
                 return .failed(
-                    failure(.invalidResult, event, key, "on.\(handler.eventType)", expression, nil, "the expression must give an object, null or nothing, got \(Self.typeName(other))"))
+                    failure(
+                        .invalidResult, event, key, "on.\(handler.eventType)", expression, nil,
+                        "the expression must give an object, null or nothing, got \(Self.typeName(other))"))
             }
         case .update(let assignments, let unset):
             scratch.values.removeAll(keepingCapacity: true)
@@ -93,7 +101,9 @@ extension FoldEngine {
                     scratch.values.append(try assignment.expression.compiled.evaluate(json, bindings: scratch.bindings))
                 } catch {
                     return .failed(
-                        failure(.expressionFailed, event, key, "on.\(handler.eventType).set.\(assignment.field)", assignment.expression, error, error.message))
+                        failure(
+                            .expressionFailed, event, key, "on.\(handler.eventType).set.\(assignment.field)",
+                            assignment.expression, error, error.message))
                 }
             }
             // Drop the other references so the body is mutated in place.
@@ -124,7 +134,9 @@ extension FoldEngine {
         }
         guard case .object(let object)? = value, object[Projection.metadataField] == nil else {
             let got = value.map(Self.typeName) ?? "undefined"
-            return .failure(failure(.invalidInitial, event, key, "initial", initial, nil, "initial must give an object, got \(got)"))
+            return .failure(
+                failure(.invalidInitial, event, key, "initial", initial, nil, "initial must give an object, got \(got)")
+            )
         }
         return .success(object)
     }

@@ -11,7 +11,9 @@ extension FoldEngine {
         _ state: inout DocumentState, gap: StreamGap, log: [Event], scratch: inout FoldScratch
     ) -> [(event: Event, error: ProjectionRuntimeError)] {
         var failures: [(event: Event, error: ProjectionRuntimeError)] = []
-        let ordered = log.filter { $0.streamID == gap.stream && gap.missing.contains($0.seq) }.sorted { $0.seq < $1.seq }
+        let ordered = log.filter { $0.streamID == gap.stream && gap.missing.contains($0.seq) }.sorted {
+            $0.seq < $1.seq
+        }
         for event in ordered {
             let last = state.metadata.streams[gap.stream] ?? 0
             guard event.seq > last else { continue }

@@ -58,7 +58,9 @@ public struct FoldEngine: Sendable {
         default:
             let got = value.map(Self.typeName) ?? "undefined"
             return .failure(
-                failure(.invalidKey, event, nil, field, expression, nil, "key must be a non-empty string or a number, got \(got)"))
+                failure(
+                    .invalidKey, event, nil, field, expression, nil,
+                    "key must be a non-empty string or a number, got \(got)"))
         }
     }
 

@@ -28,7 +28,9 @@ public struct JSONDifference: Sendable, Hashable, CustomStringConvertible {
         return result
     }
 
-    private static func collect(_ expected: JSONValue?, _ actual: JSONValue?, _ path: String, into result: inout [JSONDifference]) {
+    private static func collect(
+        _ expected: JSONValue?, _ actual: JSONValue?, _ path: String, into result: inout [JSONDifference]
+    ) {
         switch (expected, actual) {
         case (.object(let left)?, .object(let right)?):
             for (key, value) in left {

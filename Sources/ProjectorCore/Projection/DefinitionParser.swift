@@ -17,7 +17,8 @@ enum DefinitionParser {
         if byKey["version"] == nil { reader.fail(.missingKey, at: root, "missing key 'version'") }
 
         let source = byKey["source"].map { sourceFilter($0.value, reader: &reader) } ?? (services: nil, events: nil)
-        let key = expressionOrDefault(byKey["key"], path: "key", defaultSource: Projection.defaultKeySource, reader: &reader)
+        let key = expressionOrDefault(
+            byKey["key"], path: "key", defaultSource: Projection.defaultKeySource, reader: &reader)
         let initial = expressionOrDefault(
             byKey["initial"], path: "initial", defaultSource: Projection.defaultInitialSource, reader: &reader)
         let target: ProjectionTarget?
@@ -33,7 +34,8 @@ enum DefinitionParser {
                 if let policy = ErrorPolicy(rawValue: text) {
                     onError = policy
                 } else {
-                    reader.fail(.invalidValue, at: member.value, "on_error must be 'stop' or 'dead_letter', not '\(text)'")
+                    reader.fail(
+                        .invalidValue, at: member.value, "on_error must be 'stop' or 'dead_letter', not '\(text)'")
                 }
             }
         }
@@ -86,7 +88,8 @@ enum DefinitionParser {
         if let member, !reader.isNull(member.value) {
             return reader.expression(member.value, path: path)
         }
-        let location = member.map { reader.location(of: $0.keyNode) } ?? SourceLocation(file: reader.file, line: 1, column: 1)
+        let location =
+            member.map { reader.location(of: $0.keyNode) } ?? SourceLocation(file: reader.file, line: 1, column: 1)
         do {
             return try ProjectionExpression(defaultSource, location: location)
         } catch {
@@ -95,7 +98,9 @@ enum DefinitionParser {
         }
     }
 
-    static func sourceFilter(_ node: Node, reader: inout YAMLReader) -> (services: Set<String>?, events: [(String, Node)]?) {
+    static func sourceFilter(_ node: Node, reader: inout YAMLReader) -> (
+        services: Set<String>?, events: [(String, Node)]?
+    ) {
         guard let members = reader.members(of: node, path: "source", allowed: ["services", "events"]) else {
             return (nil, nil)
         }
@@ -104,7 +109,8 @@ enum DefinitionParser {
         for member in members where !reader.isNull(member.value) {
             guard let list = reader.stringList(member.value, path: "source.\(member.key)") else { continue }
             if list.isEmpty {
-                reader.fail(.invalidValue, at: member.value, "source.\(member.key) must not be empty (leave it out instead)")
+                reader.fail(
+                    .invalidValue, at: member.value, "source.\(member.key) must not be empty (leave it out instead)")
                 continue
             }
             if member.key == "services" {
@@ -125,14 +131,16 @@ enum DefinitionParser {
             return nil
         }
         if member.key == "opensearch" {
-            return openSearch(member.value, projectionName: projectionName, reader: &reader).map(ProjectionTarget.openSearch)
+            return openSearch(member.value, projectionName: projectionName, reader: &reader).map(
+                ProjectionTarget.openSearch)
         }
         return dynamoDB(member.value, projectionName: projectionName, reader: &reader).map(ProjectionTarget.dynamoDB)
     }
 
     static func openSearch(_ node: Node, projectionName: String?, reader: inout YAMLReader) -> OpenSearchTarget? {
         let path = "target.opensearch"
-        let members = reader.isNull(node) ? [] : reader.members(of: node, path: path, allowed: ["index", "settings", "mappings"])
+        let members =
+            reader.isNull(node) ? [] : reader.members(of: node, path: path, allowed: ["index", "settings", "mappings"])
         guard let members else { return nil }
         var index = projectionName
         var settings: JSONObject?
@@ -142,7 +150,9 @@ enum DefinitionParser {
             case "index":
                 index = reader.string(member.value, path: "\(path).index")
                 if let name = index, name != name.lowercased() || name.hasPrefix("_") || name.contains(" ") {
-                    reader.fail(.invalidValue, at: member.value, "\(path).index must be lowercase without spaces, not '\(name)'")
+                    reader.fail(
+                        .invalidValue, at: member.value, "\(path).index must be lowercase without spaces, not '\(name)'"
+                    )
                 }
             case "settings": settings = reader.jsonObject(member.value, path: "\(path).settings")
             default: mappings = reader.jsonObject(member.value, path: "\(path).mappings")

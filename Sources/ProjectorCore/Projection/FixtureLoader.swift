@@ -55,7 +55,9 @@ public enum FixtureLoader {
         for (offset, item) in sequence.enumerated() {
             guard let fixtureCase = self.fixtureCase(item, path: "cases[\(offset)]", reader: &reader) else { continue }
             if let first = names[fixtureCase.name] {
-                reader.fail(.duplicateName, at: fixtureCase.location, "case '\(fixtureCase.name)' is already defined at \(first)")
+                reader.fail(
+                    .duplicateName, at: fixtureCase.location,
+                    "case '\(fixtureCase.name)' is already defined at \(first)")
                 continue
             }
             names[fixtureCase.name] = fixtureCase.location
@@ -122,7 +124,9 @@ public enum FixtureLoader {
         return reader.errors.count == before ? event : nil
     }
 
-    static func expectations(_ node: Node, path: String, reader: inout YAMLReader) -> [(key: String, document: JSONValue?)]? {
+    static func expectations(_ node: Node, path: String, reader: inout YAMLReader) -> [(
+        key: String, document: JSONValue?
+    )]? {
         guard let members = reader.members(of: node, path: path, allowed: nil) else { return nil }
         var result: [(key: String, document: JSONValue?)] = []
         for member in members {
@@ -131,7 +135,8 @@ public enum FixtureLoader {
                 continue
             }
             guard case .mapping = member.value else {
-                reader.fail(.invalidValue, at: member.value, "\(path).\(member.key) must be a document (a mapping) or null")
+                reader.fail(
+                    .invalidValue, at: member.value, "\(path).\(member.key) must be a document (a mapping) or null")
                 continue
             }
             if let document = reader.json(member.value, path: "\(path).\(member.key)") {

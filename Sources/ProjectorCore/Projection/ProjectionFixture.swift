@@ -28,7 +28,9 @@ public struct FixtureCase: Sendable {
     public var location: SourceLocation
 
     /// Creates a case.
-    public init(name: String, given: [FixtureEvent], expect: [(key: String, document: JSONValue?)], location: SourceLocation) {
+    public init(
+        name: String, given: [FixtureEvent], expect: [(key: String, document: JSONValue?)], location: SourceLocation
+    ) {
         self.name = name
         self.given = given
         self.expect = expect

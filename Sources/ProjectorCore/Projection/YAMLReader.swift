@@ -76,7 +76,8 @@ struct YAMLReader {
     }
 
     mutating func fail(_ code: ProjectionDefinitionError.Code, line: Int, column: Int, _ message: String) {
-        errors.append(ProjectionDefinitionError(code, at: SourceLocation(file: file, line: line, column: column), message))
+        errors.append(
+            ProjectionDefinitionError(code, at: SourceLocation(file: file, line: line, column: column), message))
     }
 
     mutating func fail(_ code: ProjectionDefinitionError.Code, at location: SourceLocation, _ message: String) {
@@ -117,7 +118,9 @@ struct YAMLReader {
             }
             if let allowed, !allowed.contains(scalar.string) {
                 let expected = allowed.sorted().joined(separator: ", ")
-                fail(.unknownKey, at: keyNode, "unknown key '\(scalar.string)' in \(path) (expected one of: \(expected))")
+                fail(
+                    .unknownKey, at: keyNode, "unknown key '\(scalar.string)' in \(path) (expected one of: \(expected))"
+                )
                 continue
             }
             result.append(Member(key: scalar.string, keyNode: keyNode, value: value))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ProjectorCommands
 
 // Parse and run explicitly. A plain `await ProjectorCommand.main()` (and calling `run()` on an
@@ -18,5 +19,11 @@ do {
         try syncCommand.run()
     }
 } catch {
+    // DESIGN.md §7: usage and configuration errors exit 2 (ArgumentParser's default is 64).
+    if ProjectorCommand.exitCode(for: error) == .validationFailure {
+        let message = ProjectorCommand.fullMessage(for: error)
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        exit(2)
+    }
     ProjectorCommand.exit(withError: error)
 }

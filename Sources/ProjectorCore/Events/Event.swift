@@ -12,7 +12,8 @@ public struct Event: Sendable, Hashable {
     public var service: String
     /// Where the event sits in delivery order.
     public var cursor: EventCursor
-    /// Creation time, RFC 3339 text as PostgreSQL reports it in JSON.
+    /// Creation time, RFC 3339 text as PostgreSQL reports it in JSON; empty when unknown (fixtures), and then
+    /// `created_at` is absent from ``jsonValue``.
     public var createdAt: String
     /// The event payload.
     public var data: JSONValue
@@ -50,7 +51,7 @@ public struct Event: Sendable, Hashable {
         object["seq"] = .int(Int(seq))
         object["service"] = .string(service)
         object["position"] = .int(Int(cursor.position))
-        object["created_at"] = .string(createdAt)
+        if !createdAt.isEmpty { object["created_at"] = .string(createdAt) }
         object["data"] = data
         return .object(object)
     }

@@ -50,7 +50,7 @@ public struct FixtureEvent: Sendable, Hashable {
     public var service: String?
     /// `data`; default `{}`.
     public var data: JSONValue
-    /// `created_at`; default `2024-01-01T00:00:00Z`.
+    /// `created_at`; when absent, `$event.created_at` is undefined (a `set` field using it is left out).
     public var createdAt: String?
     /// `id`; default `event-<n>` (n = 1-based index in the case).
     public var id: String?
@@ -68,9 +68,6 @@ public struct FixtureEvent: Sendable, Hashable {
         self.createdAt = createdAt
         self.id = id
     }
-
-    /// The default `created_at`.
-    public static let defaultCreatedAt = "2024-01-01T00:00:00Z"
 }
 
 extension FixtureCase {
@@ -93,7 +90,7 @@ extension FixtureCase {
                     seq: seq,
                     service: stream.service,
                     cursor: EventCursor(transactionID: UInt64(number), position: Int64(number)),
-                    createdAt: item.createdAt ?? FixtureEvent.defaultCreatedAt,
+                    createdAt: item.createdAt ?? "",
                     data: item.data
                 ))
         }

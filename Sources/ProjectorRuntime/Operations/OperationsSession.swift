@@ -13,6 +13,14 @@ public struct OperationsSession: Sendable {
     /// Where operations log.
     public let logger: Logger
 
+    /// A session over connections the caller runs.
+    public init(configuration: ProjectorConfiguration, database: ProjectorDatabase, stores: ViewStores, logger: Logger) {
+        self.configuration = configuration
+        self.database = database
+        self.stores = stores
+        self.logger = logger
+    }
+
     /// Opens the database pool and the view store clients, runs `body`, closes them.
     public static func with<Result: Sendable>(
         configuration: ProjectorConfiguration,

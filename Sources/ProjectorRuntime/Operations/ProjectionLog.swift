@@ -22,7 +22,10 @@ public struct ProjectionLog: Sendable {
 
     /// True when every document is keyed by the aggregate id of its events (the default `key` and no handler
     /// overriding it): a document's events are then exactly its stream(s).
-    public var isStreamKeyed: Bool {
+    public var isStreamKeyed: Bool { Self.isStreamKeyed(projection) }
+
+    /// True when every document of `projection` is keyed by the aggregate id of its events.
+    public static func isStreamKeyed(_ projection: Projection) -> Bool {
         let source = projection.key.source.filter { !$0.isWhitespace }
         return (source == "$event.stream" || source == "$.stream") && projection.handlers.values.allSatisfy { $0.key == nil }
     }

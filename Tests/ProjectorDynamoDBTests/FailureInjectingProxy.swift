@@ -43,6 +43,7 @@ final class FailureInjectingProxy: Sendable {
             line.append(contentsOf: data)
         }
         let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try? FileManager.default.removeItem(at: script)  // Python has read it by the time it reports the port
         guard Int(port) != nil else {
             process.terminate()
             throw ProxyError(message: "proxy did not report a port: '\(port)'")

@@ -25,7 +25,7 @@ extension OpenSearchClient {
         var pool = HTTPClient.Configuration.ConnectionPool(
             idleTimeout: .seconds(60),
             concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.maximumConnections))
-        pool.retryConnectionEstablishment = true
+        pool.retryConnectionEstablishment = false
         var result = HTTPClient.Configuration(
             tlsConfiguration: tls,
             timeout: .init(connect: TimeAmount(configuration.connectTimeout), read: TimeAmount(configuration.requestTimeout)),

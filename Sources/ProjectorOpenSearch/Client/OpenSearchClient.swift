@@ -84,11 +84,8 @@ public struct OpenSearchClient: Sendable {
                 lastError = OpenSearchError(
                     code: .unavailable, operation: request.operation, index: request.index, status: response.status,
                     message: response.errorSummary())
-            } catch let error as CancellationError {
-                throw error
-            } catch let error as OpenSearchError {
-                throw error
             } catch {
+                if error is CancellationError || Task.isCancelled { throw CancellationError() }
                 let transient = Self.isTransient(transportError: error)
                 failure = transient ? .transient() : .permanent
                 lastError = OpenSearchError(
@@ -158,7 +155,8 @@ public struct OpenSearchClient: Sendable {
     }
 
     /// Connection refused/reset, timeouts and closed connections are worth another attempt; malformed URLs,
-    /// a shut-down client and TLS failures (untrusted certificate) are not.
+    /// a shut-down client, TLS failures (untrusted certificate), credential errors and oversized responses
+    /// are not.
     static func isTransient(transportError error: any Error) -> Bool {
         if let error = error as? HTTPClientError {
             let permanent: [HTTPClientError] = [
@@ -167,6 +165,6 @@ public struct OpenSearchClient: Sendable {
             ]
             return !permanent.contains(error)
         }
-        return !(error is NIOSSLError || error is BoringSSLError || error is AWSError)
+        return !(error is NIOSSLError || error is BoringSSLError || error is AWSError || error is NIOTooManyBytesError)
     }
 }

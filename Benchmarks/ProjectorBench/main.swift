@@ -21,6 +21,7 @@ let areas: [BenchmarkArea] = [
     BenchmarkArea(name: "engine", run: EngineBench.run),
     BenchmarkArea(name: "sigv4", run: SigV4Bench.run),
     BenchmarkArea(name: "source", run: SourceBench.run),
+    BenchmarkArea(name: "opensearch", run: OpenSearchBench.run),
     BenchmarkArea(name: "dynamodb", run: DynamoDBBench.run),
     BenchmarkArea(name: "runtime", run: RuntimeBench.run),
 ]

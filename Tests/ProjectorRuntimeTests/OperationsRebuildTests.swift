@@ -202,4 +202,31 @@ struct OperationsRebuildTests {
             #expect(report.isClean)
         }
     }
+
+    @Test func runRebuildsInTheBackgroundOnAVersionChangeUnderRebuildAuto() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let v1 = try harness.accounts(version: 1)
+            let v2 = try harness.accounts(version: 2)
+            try await harness.appendAccounts(40, deposits: 3, on: connection)
+            try await harness.runOnce([v1])
+            try await harness.appendAccounts(5, deposits: 1, on: connection)
+
+            var configuration = harness.configuration
+            configuration.runtime = ["rebuild": "auto"]
+            try await ProjectorService.run(
+                configuration: configuration, projections: [v2], options: harness.options(owner: "auto", once: true),
+                environment: RuntimeHarness.environment, logger: RuntimeHarness.logger)
+
+            let row = try await harness.database.checkpoints.read(v2.name)
+            #expect(row?.projectionVersion == 2)
+            try await harness.withSession { session in
+                let admin = OpenSearchAdmin(client: try #require(session.stores.openSearch))
+                let targets = try await admin.aliasTargets("acc_\(harness.suffix)")
+                #expect(targets.count == 1 && IndexName(parsing: targets[0])?.version == 2)
+            }
+            let (report, _) = try await harness.verify(v2)
+            #expect(report.isClean)
+            #expect(report.checked == 45)
+        }
+    }
 }

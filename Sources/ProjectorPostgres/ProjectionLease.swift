@@ -137,7 +137,11 @@ public final class ProjectionLease: Sendable {
         }
         guard !already else { return }
         let key = Self.lockKey(for: projection)
-        _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+        // A query on a connection the server already closed never returns (PostgresNIO), and a closed
+        // session holds no lock anyway.
+        if !connection.isClosed {
+            _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+        }
         try? await connection.close()
     }
 
@@ -145,6 +149,13 @@ public final class ProjectionLease: Sendable {
     func onConnection<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         guard !released.withLock({ $0 }) else {
             throw ProjectorPostgresError(.leaseNotHeld, "the lease was released", projection: projection)
+        }
+        // The lock session ended (server restart, pg_terminate_backend, network): the lock is gone, and a
+        // query on the closed connection would never return.
+        guard !connection.isClosed else {
+            throw ProjectorPostgresError(
+                .leaseNotHeld, "the lease's lock session was closed by the server or the network",
+                projection: projection)
         }
         return try await body(connection)
     }

@@ -14,7 +14,7 @@ import Testing
         .deletingLastPathComponent()
 
     static func projector(_ arguments: [String], input: String? = nil) throws -> Run {
-        let executable = root.appendingPathComponent(".build/debug/projector")
+        let executable = ProcessTests.executable  // built next to the test bundle, whatever the scratch path
         try #require(FileManager.default.isExecutableFile(atPath: executable.path), "build the projector product first")
         let process = Process()
         process.executableURL = executable

@@ -129,6 +129,14 @@ public struct ViewStores: Sendable {
             mappings: target.mappings.map(JSONValue.object)
         )
         _ = try await admin.swapAlias(target.index, to: physical.description)
+        // Instances starting together may each have created an index and pointed the alias at it. Converge on
+        // one: every instance picks the same (smallest) name, and the losers drop the index they created.
+        let targets = try await admin.aliasTargets(target.index)
+        if targets.count > 1, let winner = targets.min() {
+            _ = try await admin.swapAlias(target.index, to: winner)
+            if winner != physical.description { try await admin.deleteIndices([physical.description]) }
+            return
+        }
         logger.info(
             "created index behind alias",
             metadata: ["projector.index": "\(physical)", "projector.alias": "\(target.index)"]

@@ -24,6 +24,7 @@ let areas: [BenchmarkArea] = [
     BenchmarkArea(name: "opensearch", run: OpenSearchBench.run),
     BenchmarkArea(name: "dynamodb", run: DynamoDBBench.run),
     BenchmarkArea(name: "runtime", run: RuntimeBench.run),
+    BenchmarkArea(name: "operations", run: OperationsBench.run),
 ]
 
 /// Peak resident set size of this process so far, in bytes (`getrusage`: kilobytes on Linux, bytes on macOS).

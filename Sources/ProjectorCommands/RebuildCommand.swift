@@ -97,7 +97,14 @@ public struct RebuildCommand: AsyncParsableCommand {
                 drawn.withLock { $0 = true }
                 FileHandle.standardError.write(Data(("\r" + progress.bar() + "  ").utf8))
             } else {
-                logger.info("\(progress.logLine)")
+                logger.info(
+                    "rebuild progress",
+                    metadata: [
+                        "projector.phase": "\(progress.phase.rawValue)",
+                        "projector.events": "\(progress.done)/\(progress.total)",
+                        "projector.events_per_s": "\(Int64(progress.rate))",
+                        "projector.eta_s": "\(progress.remaining.map { "\($0.components.seconds)" } ?? "-")",
+                    ])
             }
         }
 

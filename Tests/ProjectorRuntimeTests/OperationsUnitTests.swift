@@ -1,3 +1,5 @@
+import ArgumentParser
+import ProjectorCommands
 import ProjectorCore
 import ProjectorRuntime
 import Testing
@@ -26,7 +28,6 @@ struct OperationsUnitTests {
         #expect(bar.contains("500,000/1,000,000 events"))
         #expect(bar.contains("250,000 ev/s"))
         #expect(bar.hasSuffix("ETA 0:02"))
-        #expect(progress.logLine == "rebuild replay: 500000/1000000 events (50%), 250000 events/s, eta 2s")
         let done = RebuildProgress(phase: .catchUp, done: 10, total: 10, elapsed: .seconds(1))
         #expect(done.remaining == nil)
     }
@@ -71,5 +72,21 @@ struct OperationsUnitTests {
             file: "b.yaml")
         #expect(ProjectionLog.isStreamKeyed(streamKeyed))
         #expect(!ProjectionLog.isStreamKeyed(keyed))
+    }
+
+    @Test func commandLinesAreCheckedBeforeAnythingRuns() throws {
+        for bad in [
+            ["rebuild", "a", "--keep-old", "-1"], ["dlq", "retry", "a"], ["dlq", "drop", "a", "--id", "1", "--all"],
+            ["reset", "a"], ["verify", "a", "--sample", "0"], ["preview", "a"],
+        ] {
+            #expect(throws: (any Error).self, "\(bad)") { _ = try ProjectorCommand.parseAsRoot(bad) }
+        }
+        for good in [
+            ["rebuild", "a", "--no-swap", "--keep-old", "0"], ["dlq", "retry", "a", "--id", "3", "--id", "4"],
+            ["dlq", "list", "a", "--json"], ["reset", "a", "--to-start", "--yes"], ["verify", "a", "--sample", "5", "--json"],
+            ["preview", "a", "--key", "k", "--at", "10:3"], ["pause", "a"], ["resume", "a"],
+        ] {
+            #expect(throws: Never.self, "\(good)") { _ = try ProjectorCommand.parseAsRoot(good) }
+        }
     }
 }

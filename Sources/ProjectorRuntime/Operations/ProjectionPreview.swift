@@ -1,5 +1,5 @@
 public import ProjectorCore
-public import ProjectorPostgres
+import ProjectorPostgres
 
 /// `projector preview NAME --key K [--at POSITION]`: the document `K` would have, folded from the event log by the
 /// same engine `run` uses. Writes nothing.

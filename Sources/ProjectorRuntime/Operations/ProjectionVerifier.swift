@@ -1,6 +1,6 @@
 public import Logging
 public import ProjectorCore
-public import ProjectorPostgres
+import ProjectorPostgres
 
 /// `projector verify`: recomputes documents from the log and compares them with the view store.
 ///

@@ -50,13 +50,6 @@ public struct RebuildProgress: Sendable, Hashable {
             + "ETA \(remaining.map(Self.clock) ?? "-")"
     }
 
-    /// One log line: `rebuild replay: 520000/1000000 events (52%), 210412 events/s, eta 2s`.
-    public var logLine: String {
-        let percent = total > 0 ? min(100, done * 100 / total) : 100
-        return "rebuild \(phase.rawValue): \(done)/\(total) events (\(percent)%), \(Int64(rate)) events/s, "
-            + "eta \(remaining.map { "\($0.components.seconds)s" } ?? "-")"
-    }
-
     static func grouped(_ value: Int64) -> String {
         let digits = String(value)
         var out = ""

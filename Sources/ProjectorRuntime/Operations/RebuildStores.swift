@@ -1,4 +1,4 @@
-public import ProjectorCore
+import ProjectorCore
 import Synchronization
 
 /// A store wrapper for replaying into an empty target: `fetch` asks the store only for keys this process has

@@ -1,6 +1,8 @@
 public import Logging
 public import ProjectorCore
 public import ProjectorPostgres
+import ProjectorDynamoDB
+import ProjectorOpenSearch
 import Prometheus
 public import ServiceLifecycle
 
@@ -99,6 +101,11 @@ public struct ProjectionSupervisor: Service {
                 outcome = .retry
                 logger.error("projection stopped on an error; retrying", metadata: [LogKey.error: "\(error)"])
                 board.update(projection.name) { $0.lastError = "\(error)" }
+                if error is OpenSearchError || error is DynamoDBError { metrics.sinkError(.unavailable) }
+                // Keep lag current while the batch cannot land (store or database outage).
+                if let stored = try? await database.checkpoints.read(projection.name) {
+                    await measureLag(after: stored.cursor)
+                }
             }
             await lease.release()
             switch outcome {

@@ -266,7 +266,7 @@ public struct ProjectionSupervisor: Service {
     func record(_ report: BatchReport, duration: Duration) {
         metrics.eventsProcessed.increment(by: Int64(report.processed))
         metrics.batches.increment()
-        metrics.batchDuration.recordNanoseconds(duration.nanoseconds)
+        metrics.batchDuration.recordNanoseconds(RetryPolicy.nanoseconds(duration))
         if report.refolds > 0 { metrics.refolds.increment(by: Int64(report.refolds)) }
         if report.conflicts > 0 { metrics.sinkError(.conflict, count: report.conflicts) }
         if report.rejectedDocuments > 0 { metrics.sinkError(.rejected, count: report.rejectedDocuments) }
@@ -313,12 +313,5 @@ public struct ProjectionSupervisor: Service {
         try await cancelWhenGracefulShutdown {
             try await Task.sleep(for: duration)
         }
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

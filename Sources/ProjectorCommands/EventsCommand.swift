@@ -37,7 +37,7 @@ public struct EventsCommand: AsyncParsableCommand {
                     try await print(database: database, from: start)
                 }
             } catch {
-                throw CommandFailure(exitCode: 1, message: "projector events: \(error)")
+                throw CommandFailure.failed("events", error)
             }
         }
     }

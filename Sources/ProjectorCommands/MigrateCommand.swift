@@ -25,7 +25,7 @@ public struct MigrateCommand: AsyncParsableCommand {
                     try await database.migrator.migrate(client: database.client)
                 }
             } catch {
-                throw CommandFailure(exitCode: 1, message: "projector migrate: \(error)")
+                throw CommandFailure.failed("migrate", error)
             }
             let table = configuration.events.table
             if report.isUpToDate {

@@ -29,7 +29,7 @@ enum OperationsCommandLine {
         } catch let failure as CommandFailure {
             throw failure
         } catch {
-            throw CommandFailure(exitCode: 1, message: "projector \(command): \(error)")
+            throw CommandFailure.failed(command, error)
         }
     }
 

@@ -44,7 +44,7 @@ public struct PreviewCommand: AsyncParsableCommand {
                         .run(key: key, limit: limit)
                 }
             } catch {
-                throw CommandFailure(exitCode: 1, message: "projector preview: \(error)")
+                throw CommandFailure.failed("preview", error)
             }
             for failure in result.failures { CommandSupport.printError("warning: \(failure)") }
             guard result.events > 0 else {

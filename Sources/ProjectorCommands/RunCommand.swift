@@ -60,7 +60,7 @@ public struct RunCommand: AsyncParsableCommand {
                     configuration: configuration, projections: selected, options: options,
                     environment: ProcessInfo.processInfo.environment, logger: logger)
             } catch {
-                throw CommandFailure(exitCode: 1, message: "projector run: \(error)")
+                throw CommandFailure.failed("run", error)
             }
             logger.info("stopped")
         }

@@ -48,7 +48,7 @@ public struct StatusCommand: AsyncParsableCommand {
                     database in try await Self.rows(database: database, definitions: definitions)
                 }
             } catch {
-                throw CommandFailure(exitCode: 1, message: "projector status: \(error)")
+                throw CommandFailure.failed("status", error)
             }
             if json {
                 let encoder = JSONEncoder()

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// `projector validate`, `test` and `eval` run as the built executable, checking output and exit status.
+/// `projector validate`, `test` and `eval` (and the database commands without a database) run as the built
+/// executable, checking output and exit status.
 @Suite struct CLIProjectionCommandsTests {
     struct Run {
         var status: Int32
@@ -13,13 +14,17 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    static func projector(_ arguments: [String], input: String? = nil) throws -> Run {
+    /// Runs the executable in the repository root; `environment` replaces the inherited one when given.
+    static func projector(
+        _ arguments: [String], input: String? = nil, environment: [String: String]? = nil
+    ) throws -> Run {
         let executable = ProcessTests.executable  // built next to the test bundle, whatever the scratch path
         try #require(FileManager.default.isExecutableFile(atPath: executable.path), "build the projector product first")
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = root
+        if let environment { process.environment = environment }
         let output = Pipe()
         let errors = Pipe()
         let stdin = Pipe()
@@ -141,5 +146,15 @@ import Testing
         let badInput = try Self.projector(["eval", "$", "--input", "/nonexistent/input.json"])
         #expect(badInput.status == 2)
         #expect(badInput.errors.contains("--input /nonexistent/input.json"))
+    }
+
+    @Test(arguments: [["status"], ["migrate"], ["events", "--limit", "1"], ["verify", "account_balance"]])
+    func commandsThatNeedADatabaseFailAsConfigurationErrorsWithoutOne(_ command: [String]) throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = nil
+        let run = try Self.projector(command, environment: environment)
+        #expect(run.status == 2, "\(command): \(run.errors)")
+        #expect(run.errors.contains("no database configured: set postgres.url in projector.yaml or DATABASE_URL"))
+        #expect(run.errors.split(separator: "\n").count == 1, "one line: \(run.errors)")
     }
 }

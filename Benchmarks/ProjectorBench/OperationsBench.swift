@@ -8,8 +8,10 @@ import ProjectorTesting
 
 /// Rebuild and verify throughput.
 ///
-/// - `rebuild_events_per_s` (discarding sink): the rebuild's replay loop — watermark reads of 5,000 events, routing,
-///   folding, one write per touched document — into a store that only counts, so it measures reading and folding.
+/// - `rebuild_events_per_s` (discarding sink): the rebuild's replay loop — `ProjectionLog.scan` in batches of 5,000,
+///   routing, folding, one write per touched document — into ``DiscardingStore`` (keeps only revisions and
+///   `_projector` metadata), with the cache sized to the document count (`ProjectionRebuild.Options.cacheCapacity`,
+///   default 50,000), so it measures reading and folding rather than cache misses.
 /// - `rebuild_opensearch_events_per_s`: a full `ProjectionRebuild` (new index, bulk-load settings, checkpointed
 ///   batches, alias swap) into osmem-server, and `rebuild_opensearch_ceiling_ratio`: its document writes per second
 ///   over the raw ceiling of the same writes sent straight through `OpenSearchStore` in bulks of 5,000.
@@ -27,7 +29,7 @@ enum OperationsBench {
         let streams = environment["OPERATIONS_BENCH_STREAMS"].flatMap { Int($0) } ?? 100_000
         let openSearch = try TestServers.openSearchURL()
         try await RuntimeBench.withTable(url, events: events, streams: streams) { configuration, database in
-            let discarding = try await self.discardingReplay(database: database)
+            let discarding = try await self.discardingReplay(database: database, cacheCapacity: streams)
             print("BENCH rebuild_events_per_s \(Int(discarding)) events/s")
             guard let openSearch else {
                 printError("operations: OPENSEARCH_URL is not set; OpenSearch rebuild and verify skipped")
@@ -47,14 +49,14 @@ enum OperationsBench {
     }
 
     /// The replay loop of a rebuild into a sink that discards everything.
-    static func discardingReplay(database: ProjectorDatabase) async throws -> Double {
+    static func discardingReplay(database: ProjectorDatabase, cacheCapacity: Int) async throws -> Double {
         let projection = try RuntimeBench.projection("{ opensearch: { index: unused } }")
-        var configuration = BatchProcessor.Configuration()
-        configuration.cacheCapacity = 50_000
-        var processor = BatchProcessor(
-            projection: projection, store: DiscardingStore(), readStream: { _, _ in [] },
-            deadLetter: { _, _ in }, configuration: configuration, logger: RuntimeBench.logger)
         let log = ProjectionLog(projection: projection, reader: database.reader)
+        var configuration = BatchProcessor.Configuration()
+        configuration.cacheCapacity = cacheCapacity
+        var processor = BatchProcessor(
+            projection: projection, store: DiscardingStore(), readStream: log.streamReader,
+            deadLetter: { _, _ in }, configuration: configuration, logger: RuntimeBench.logger)
         let clock = ContinuousClock()
         let started = clock.now
         var processed = 0

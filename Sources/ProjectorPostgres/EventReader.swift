@@ -1,4 +1,5 @@
 public import Logging
+import NIOCore
 public import PostgresNIO
 public import ProjectorCore
 
@@ -22,26 +23,89 @@ public struct EventReader: Sendable {
     /// transactions below the watermark `pg_snapshot_xmin(pg_current_snapshot())`: never an
     /// uncommitted event, and never one that could still be overtaken by a late commit.
     public func readBatch(after cursor: EventCursor, limit: Int, filter: EventFilter = .all) async throws -> EventBatch {
-        let query = batchQuery(after: cursor, limit: limit, filter: filter)
+        var read = EventBatch(events: [], watermark: 0, eventsAboveWatermark: false, isFull: false)
+        try await streamBatches(after: cursor, batchSize: limit, limit: limit, filter: filter) { batch in
+            read = batch
+            return true
+        }
+        return read
+    }
+
+    /// Reads up to `limit` events after `cursor` like ``readBatch(after:limit:filter:)``, in one query under one
+    /// watermark, and hands them to `body` in batches of `batchSize` as soon as each is decoded, while the server
+    /// goes on sending the next rows (bounded by PostgresNIO's row buffer and the socket).
+    ///
+    /// A batch is full when more events followed it in this read, or when the read reached `limit`. The last batch
+    /// may be empty, so `body` always sees the watermark. Every batch carries the read's watermark.
+    ///
+    /// - Parameter body: gets each batch in order; return false to stop (the rest of the read is discarded).
+    ///   Its errors are rethrown unchanged.
+    /// - Returns: the last batch handed over, or `nil` when `body` stopped the read.
+    @discardableResult
+    public func streamBatches(
+        after cursor: EventCursor,
+        batchSize: Int,
+        limit: Int,
+        filter: EventFilter = .all,
+        _ body: (EventBatch) async throws -> Bool
+    ) async throws -> EventBatch? {
+        let batchSize = max(1, batchSize)
+        let limit = max(batchSize, limit)
+        let doing = "reading events from \(layout.table)"
+        var rows: PostgresRowSequence.AsyncIterator
+        do {
+            rows = try await client.query(batchQuery(after: cursor, limit: limit, filter: filter), logger: logger)
+                .makeAsyncIterator()
+        } catch {
+            throw ProjectorPostgresError.wrapping(error, doing: doing)
+        }
+        var decoder = decoder
         var events: [Event] = []
-        events.reserveCapacity(min(limit, 10_000))
+        events.reserveCapacity(min(batchSize, 10_000))
         var watermark: UInt64 = 0
         var above = false
-        do {
-            for try await row in try await client.query(query, logger: logger) {
-                var cells = row.makeIterator()
-                guard let watermarkCell = cells.next(), let pendingCell = cells.next(), let txCell = cells.next()
-                else { throw ProjectorPostgresError(.malformedRow, "batch row has too few columns") }
-                watermark = try watermarkCell.decode(TransactionID.self).rawValue
-                above = try pendingCell.decode(Bool.self)
-                guard txCell.bytes != nil else { continue }  // the LEFT JOIN found no event
-                events.append(try decoder.decode(row, offset: 2))
+        var total = 0
+        while true {
+            let row: PostgresRow?
+            do {
+                row = try await rows.next()
+            } catch {
+                throw ProjectorPostgresError.wrapping(error, doing: doing)
             }
-        } catch {
-            throw ProjectorPostgresError.wrapping(error, doing: "reading events from \(layout.table)")
+            guard let row else { break }
+            let columns: BatchRow
+            do {
+                columns = try row.decode(BatchRow.self)
+            } catch {
+                throw ProjectorPostgresError(.malformedRow, "batch row does not decode: \(String(reflecting: error))")
+            }
+            watermark = columns.0.rawValue
+            above = columns.1
+            guard let transaction = columns.2 else { continue }  // the LEFT JOIN found no event
+            guard let position = columns.3 else {
+                throw ProjectorPostgresError(.malformedRow, "event row has a NULL position")
+            }
+            if events.count == batchSize {
+                // More rows follow: this batch is full.
+                let batch = EventBatch(events: events, watermark: watermark, eventsAboveWatermark: above, isFull: true)
+                events.removeAll(keepingCapacity: true)
+                guard try await body(batch) else { return nil }
+            }
+            events.append(
+                try decoder.event(
+                    (transaction, position, columns.4, columns.5, columns.6, columns.7, columns.8, columns.9)))
+            total += 1
         }
-        return EventBatch(events: events, watermark: watermark, eventsAboveWatermark: above, isFull: events.count >= limit)
+        let last = EventBatch(events: events, watermark: watermark, eventsAboveWatermark: above, isFull: total >= limit)
+        return try await body(last) ? last : nil
     }
+
+    /// A row of ``batchQuery(after:limit:filter:)``: the watermark, whether events wait above it, then the event
+    /// columns (all NULL when no event qualified).
+    typealias BatchRow = (
+        TransactionID, Bool, TransactionID?, Int64?, ByteBuffer?, ByteBuffer?, ByteBuffer?, Int64?,
+        PostgresTimestamp?, JSONText?
+    )
 
     func batchQuery(after cursor: EventCursor, limit: Int, filter: EventFilter) -> PostgresQuery {
         let table = layout.table.quoted
@@ -119,6 +183,7 @@ public struct EventReader: Sendable {
     private func events(_ query: PostgresQuery, doing: String) async throws -> [Event] {
         do {
             var events: [Event] = []
+            var decoder = decoder
             for try await row in try await client.query(query, logger: logger) {
                 events.append(try decoder.decode(row))
             }

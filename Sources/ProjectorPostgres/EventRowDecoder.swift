@@ -1,3 +1,4 @@
+import NIOCore
 import PostgresNIO
 import ProjectorCore
 
@@ -20,77 +21,100 @@ struct PostgresTimestamp: PostgresDecodable, Sendable {
     var rfc3339: String { TimestampFormatter.format(microsecondsSince2000: microsecondsSince2000) }
 }
 
-/// Turns rows of `EventTableLayout.eventSelectList` into `Event`s.
+/// The JSON text of a `jsonb` (binary: a version byte, then the text), `json` or `text` cell, not yet parsed.
+struct JSONText: PostgresDecodable, Sendable {
+    var bytes: ByteBuffer
+
+    init<JSONDecoder: PostgresJSONDecoder>(
+        from buffer: inout ByteBuffer,
+        type: PostgresDataType,
+        format: PostgresFormat,
+        context: PostgresDecodingContext<JSONDecoder>
+    ) throws {
+        if type == .jsonb, format == .binary {
+            guard buffer.readInteger(as: UInt8.self) == 1 else { throw PostgresDecodingError.Code.failure }
+        }
+        bytes = buffer
+    }
+}
+
+/// Turns rows of `EventTableLayout.eventSelectList` into `Event`s, column by index, parsing the payload straight
+/// from the row's bytes.
+///
+/// Keep one decoder per read: it remembers the last `created_at` and service it saw, because consecutive events
+/// mostly share them (one transaction, one service), and reuses their strings instead of building new ones.
 struct EventRowDecoder: Sendable {
+    /// The columns of one event row: `tx_id, position, id, service, stream, seq, created_at, data`.
+    typealias Columns = (
+        TransactionID, Int64, ByteBuffer?, ByteBuffer?, ByteBuffer?, Int64?, PostgresTimestamp?, JSONText?
+    )
+
     let typeKey: String
     let encoding: EventEncoding
+    private var lastCreatedAt: (microseconds: Int64, text: String)?
+    private var lastService: (bytes: ByteBuffer, text: String)?
 
     init(layout: EventTableLayout) {
         typeKey = layout.typeKey
         encoding = layout.encoding
     }
 
-    /// Parses jsonb in binary form (a version byte, then JSON text) or json/text.
-    func parseData(_ buffer: ByteBuffer, type: PostgresDataType) throws -> JSONValue {
-        let skip = type == .jsonb && buffer.readableBytes > 0 ? 1 : 0
-        let parsed = try buffer.withUnsafeReadableBytes { bytes in
-            try JSONValue(parsingUTF8: UnsafeRawBufferPointer(rebasing: bytes[skip...]))
-        }
+    /// Parses JSON text, then strips edd tags when the layout says so.
+    func parseData(_ text: ByteBuffer) throws -> JSONValue {
+        let parsed = try text.withUnsafeReadableBytes { bytes in try JSONValue(parsingUTF8: bytes) }
         return encoding == .edd ? EDDDecoding.decode(parsed) : parsed
     }
 
-    /// Builds the event from decoded columns.
-    func event(
-        transactionID: UInt64,
-        position: Int64,
-        id: String?,
-        service: String,
-        stream: String,
-        seq: Int64,
-        createdAt: PostgresTimestamp?,
-        data: JSONValue
-    ) -> Event {
+    /// Decodes one row made of exactly the event columns.
+    mutating func decode(_ row: PostgresRow) throws -> Event {
+        let columns: Columns
+        do {
+            columns = try row.decode(Columns.self)
+        } catch {
+            throw ProjectorPostgresError(.malformedRow, "event row does not decode: \(String(reflecting: error))")
+        }
+        return try event(columns)
+    }
+
+    /// Builds the event from its decoded columns.
+    mutating func event(_ columns: Columns) throws -> Event {
+        let (transaction, position, id, service, stream, seq, createdAt, dataText) = columns
+        guard let dataText else { throw ProjectorPostgresError(.malformedRow, "event row has a NULL data column") }
+        let data: JSONValue
+        do {
+            data = try parseData(dataText.bytes)
+        } catch {
+            throw ProjectorPostgresError(.malformedRow, "event data is not valid JSON: \(error)")
+        }
         var type = ""
         if case .string(let value) = data[typeKey] { type = value }
+        var serviceName = ""
+        if let service { serviceName = serviceText(service) }
+        var created = ""
+        if let createdAt { created = createdAtText(createdAt) }
         return Event(
-            id: id ?? "",
+            id: id.map { String(buffer: $0) } ?? "",
             type: type,
-            stream: stream,
-            seq: seq,
-            service: service,
-            cursor: EventCursor(transactionID: transactionID, position: position),
-            createdAt: createdAt?.rfc3339 ?? "",
+            stream: stream.map { String(buffer: $0) } ?? "",
+            seq: seq ?? 0,
+            service: serviceName,
+            cursor: EventCursor(transactionID: transaction.rawValue, position: position),
+            createdAt: created,
             data: data
         )
     }
 
-    /// Decodes one row whose first columns are `tx_id, position, id, service, stream, seq, created_at, data`
-    /// starting at column `offset`.
-    func decode(_ row: PostgresRow, offset: Int = 0) throws -> Event {
-        var cells = row.makeIterator()
-        for _ in 0..<offset { _ = cells.next() }
-        guard let txCell = cells.next(), let positionCell = cells.next(), let idCell = cells.next(),
-            let serviceCell = cells.next(), let streamCell = cells.next(), let seqCell = cells.next(),
-            let createdCell = cells.next(), let dataCell = cells.next()
-        else { throw ProjectorPostgresError(.malformedRow, "event row has too few columns") }
-        guard let dataBytes = dataCell.bytes else {
-            throw ProjectorPostgresError(.malformedRow, "event row has a NULL data column")
-        }
-        let data: JSONValue
-        do {
-            data = try parseData(dataBytes, type: dataCell.dataType)
-        } catch {
-            throw ProjectorPostgresError(.malformedRow, "event data is not valid JSON: \(error)")
-        }
-        return event(
-            transactionID: try txCell.decode(TransactionID.self).rawValue,
-            position: try positionCell.decode(Int64.self),
-            id: try idCell.decode(String?.self),
-            service: try serviceCell.decode(String?.self) ?? "",
-            stream: try streamCell.decode(String?.self) ?? "",
-            seq: try seqCell.decode(Int64?.self) ?? 0,
-            createdAt: try createdCell.decode(PostgresTimestamp?.self),
-            data: data
-        )
+    private mutating func serviceText(_ bytes: ByteBuffer) -> String {
+        if let last = lastService, last.bytes == bytes { return last.text }
+        let text = String(buffer: bytes)
+        lastService = (bytes, text)
+        return text
+    }
+
+    private mutating func createdAtText(_ timestamp: PostgresTimestamp) -> String {
+        if let last = lastCreatedAt, last.microseconds == timestamp.microsecondsSince2000 { return last.text }
+        let text = timestamp.rfc3339
+        lastCreatedAt = (timestamp.microsecondsSince2000, text)
+        return text
     }
 }

@@ -68,6 +68,10 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
     /// Delivers every batch after `cursor`, in order, to `consume` — also empty ones, so the
     /// caller sees the watermark and its stall — until `consume` returns `.stop`, it throws,
     /// a non-transient error occurs, or the task is cancelled (then it returns).
+    ///
+    /// While batches come back full (catching up) it reads ahead: the next batch is read and decoded while
+    /// `consume` works on the current one (``EventReader/readAhead(after:batchSize:filter:_:)``). Live tailing
+    /// (batches not full) reads one batch at a time.
     public func run(
         from cursor: EventCursor,
         consume: (EventBatch) async throws -> Next
@@ -78,12 +82,46 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
         var cursor = cursor
         var stall = WatermarkStallTracker<C.Instant>()
         var backoff = configuration.retryBackoff
+        var catchingUp = false
+        /// Hands one batch to `consume`; true to go on.
+        func deliver(_ batch: EventBatch) async throws -> Bool {
+            var batch = batch
+            batch.watermarkStall = stall.observe(
+                watermark: batch.watermark, eventsAbove: batch.eventsAboveWatermark, now: clock.now)
+            if let last = batch.lastCursor { cursor = last }
+            return try await consume(batch) == .continue
+        }
         while !Task.isCancelled {
-            var batch: EventBatch
+            var full = false
             do {
-                batch = try await reader.readBatch(
-                    after: cursor, limit: configuration.batchSize, filter: configuration.filter)
-                backoff.reset()
+                if catchingUp {
+                    var stopped = false
+                    try await reader.readAhead(
+                        after: cursor, batchSize: configuration.batchSize, filter: configuration.filter
+                    ) { batch in
+                        do {
+                            stopped = try await !deliver(batch)
+                            return !stopped
+                        } catch {
+                            throw ConsumerFailure(error: error)
+                        }
+                    }
+                    backoff.reset()
+                    // Otherwise it returned after a batch that was not full: caught up for now.
+                    if stopped { return }
+                } else {
+                    let batch = try await reader.readBatch(
+                        after: cursor, limit: configuration.batchSize, filter: configuration.filter)
+                    backoff.reset()
+                    do {
+                        guard try await deliver(batch) else { return }
+                    } catch {
+                        throw ConsumerFailure(error: error)
+                    }
+                    full = batch.isFull
+                }
+            } catch let failure as ConsumerFailure {
+                throw failure.error
             } catch where ProjectorPostgresError.isTransient(error) && !Task.isCancelled {
                 let delay = backoff.next()
                 logger.warning(
@@ -92,14 +130,16 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
                 do { try await clock.sleep(for: delay) } catch { return }
                 continue
             }
-            batch.watermarkStall = stall.observe(
-                watermark: batch.watermark, eventsAbove: batch.eventsAboveWatermark, now: clock.now)
-            if let last = batch.lastCursor { cursor = last }
-            if try await consume(batch) == .stop { return }
-            if batch.isFull { continue }
+            catchingUp = full
+            if full { continue }
             _ = await signal.wait(timeout: configuration.pollInterval, clock: clock)
         }
     }
+}
+
+/// An error thrown by the tailer's consumer, kept apart from read errors (which are retried).
+private struct ConsumerFailure: Error {
+    var error: any Error
 }
 
 extension EventTailer where C == ContinuousClock {

@@ -39,7 +39,8 @@ public struct ProjectionLog: Sendable {
     }
 
     /// Calls `body` with every batch of the projection's events after `cursor`, in delivery order, up to the
-    /// watermark at the time of each read, until a read comes back short (caught up) or past `limit`.
+    /// watermark at the time of each read, until a read comes back short (caught up) or past `limit`. The next batch
+    /// is read and decoded while `body` works (``EventReader/readAhead(after:batchSize:filter:_:)``).
     ///
     /// - Parameters:
     ///   - limit: stop after the batch holding this cursor (events after it are dropped from that batch).
@@ -53,9 +54,9 @@ public struct ProjectionLog: Sendable {
         _ body: ([Event]) async throws -> Bool
     ) async throws -> EventCursor {
         var position = cursor
-        while true {
+        try Task.checkCancellation()
+        try await reader.readAhead(after: cursor, batchSize: batchSize, filter: filter) { batch in
             try Task.checkCancellation()
-            let batch = try await reader.readBatch(after: position, limit: batchSize, filter: filter)
             var events = batch.events
             var reachedLimit = false
             if let limit, let last = events.last, last.cursor > limit {
@@ -64,9 +65,10 @@ public struct ProjectionLog: Sendable {
             }
             if let last = events.last {
                 position = last.cursor
-                guard try await body(events) else { return position }
+                guard try await body(events) else { return false }
             }
-            if reachedLimit || !batch.isFull { return position }
+            return !reachedLimit
         }
+        return position
     }
 }

@@ -27,11 +27,14 @@ public struct ProjectorDatabase: Sendable {
         self.url = url
         self.layout = EventTableLayout(configuration)
         self.logger = logger
+        // The pool logs every failed connection attempt at info; projector reports the failure itself, once.
+        var poolLogger = logger
+        if poolLogger.logLevel > .debug { poolLogger.logLevel = max(poolLogger.logLevel, .warning) }
         self.client = PostgresClient(
             configuration: try url.clientConfiguration(
                 maxConnections: configuration.postgres.maxConnections,
                 connectTimeout: configuration.postgres.connectTimeout),
-            backgroundLogger: logger)
+            backgroundLogger: poolLogger)
     }
 
     /// Settings for dedicated (non-pooled) connections: LISTEN and leases.
@@ -63,13 +66,15 @@ public struct ProjectorDatabase: Sendable {
             schema: layout.schema, logger: logger)
     }
 
-    /// Creates the database handle, runs its pool while `body` runs, then shuts it down.
+    /// Creates the database handle, checks that the server can be reached (``checkReachable()``),
+    /// runs its pool while `body` runs, then shuts it down.
     public static func withDatabase<Result>(
         configuration: ProjectorConfiguration,
         logger: Logger,
         _ body: (ProjectorDatabase) async throws -> Result
     ) async throws -> Result {
         let database = try ProjectorDatabase(configuration: configuration, logger: logger)
+        try await database.checkReachable()
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }
             defer { group.cancelAll() }

@@ -157,4 +157,19 @@ import Testing
         #expect(run.errors.contains("no database configured: set postgres.url in projector.yaml or DATABASE_URL"))
         #expect(run.errors.split(separator: "\n").count == 1, "one line: \(run.errors)")
     }
+
+    @Test(arguments: [["status"], ["migrate"], ["events", "--limit", "1"]])
+    func anUnreachableDatabaseIsOneLineNamingTheRedactedURL(_ command: [String]) throws {
+        var environment = ProcessInfo.processInfo.environment
+        // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+        environment["DATABASE_URL"] = "postgres://projector:s3cret-pw@127.0.0.1:1/app?sslmode=disable"
+        let run = try Self.projector(command, environment: environment)
+        #expect(run.status == 1, "\(command): \(run.errors)")
+        let lines = run.errors.split(separator: "\n")
+        #expect(lines.count == 1, "one line: \(run.errors)")
+        #expect(run.errors.contains("cannot connect to postgres://projector:***@127.0.0.1:1/app"))
+        #expect(run.errors.contains("connection refused"))
+        #expect(!run.errors.contains("s3cret-pw"))
+    }
 }
+

@@ -77,11 +77,15 @@ public struct DynamoDBClient: Sendable {
     }
 
     /// An `HTTPClient` configuration suited to the client: keep-alive pool of at least `maximumConnections`
-    /// connections per host (use the store's write concurrency), connect timeout 5 s.
+    /// connections per host (use the store's write concurrency), connect timeout 5 s. A failed connection
+    /// attempt fails the request at once (no silent re-dialling until the deadline): ``send(_:_:table:key:)``
+    /// retries it under the ``RetryPolicy``, so an outage surfaces within the retry budget.
     public static func httpClientConfiguration(maximumConnections: Int = 32) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(
+        var pool = HTTPClient.Configuration.ConnectionPool(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, maximumConnections))
+        pool.retryConnectionEstablishment = false
+        configuration.connectionPool = pool
         configuration.timeout = .init(connect: .seconds(5))
         configuration.decompression = .disabled
         return configuration

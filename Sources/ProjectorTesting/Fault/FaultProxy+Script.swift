@@ -1,6 +1,6 @@
 extension FaultProxy {
     /// The proxy itself: Python with threads, one per connection, driven by commands on standard input
-    /// (`cut`, `restore`, `count`), each answered with one line. It exits when standard input closes,
+    /// (`cut`, `restore`, `count`, `sever MARKER [BYTES]`, `severed`), each answered with one line. It exits when standard input closes,
     /// so it never outlives the test process.
     static let script = #"""
         import select, socket, ssl, sys, threading
@@ -13,7 +13,7 @@ extension FaultProxy {
 
         lock = threading.Lock()
         sockets = set()
-        state = {"listener": None, "port": 0, "accepted": 0}
+        state = {"listener": None, "port": 0, "accepted": 0, "sever": None, "severed": 0}
 
         def close(sock):
             try:
@@ -82,13 +82,25 @@ extension FaultProxy {
                 sockets.discard(client)
                 sockets.discard(upstream_sock)
 
-        def pump(a, b):
-            peer = {a: b, b: a}
+        def take_sever(data):
+            # The armed one-shot fault when `data` carries its marker (it is then disarmed), else None.
+            with lock:
+                armed = state["sever"]
+                if armed is None or armed[0] not in data:
+                    return None
+                state["sever"] = None
+                state["severed"] += 1
+                return armed
+
+        def pump(client, upstream):
+            peer = {client: upstream, upstream: client}
+            severed = None  # (marker, byte limit or None) once this connection carries the severed request
+            remaining = None
             try:
                 while True:
-                    ready = [s for s in (a, b) if isinstance(s, ssl.SSLSocket) and s.pending()]
+                    ready = [s for s in (client, upstream) if isinstance(s, ssl.SSLSocket) and s.pending()]
                     if not ready:
-                        ready, _, _ = select.select([a, b], [], [], 1.0)
+                        ready, _, _ = select.select([client, upstream], [], [], 1.0)
                     for sock in ready:
                         try:
                             data = sock.recv(65536)
@@ -96,6 +108,18 @@ extension FaultProxy {
                             continue
                         if not data:
                             return
+                        if sock is client and severed is None:
+                            severed = take_sever(data)
+                            if severed is not None:
+                                remaining = severed[1]
+                        if severed is not None and sock is upstream:
+                            return  # the server answered the whole request: drop the answer
+                        if remaining is not None:
+                            upstream.sendall(data[:remaining])
+                            remaining -= min(len(data), remaining)
+                            if remaining == 0:
+                                return  # only part of the request reached the server
+                            continue
                         peer[sock].sendall(data)
             except (OSError, ValueError, ssl.SSLError):
                 return
@@ -113,6 +137,14 @@ extension FaultProxy {
                 print("ok", flush=True)
             elif command == "count":
                 print(state["accepted"], flush=True)
+            elif command.startswith("sever "):
+                words = command.split()
+                limit = int(words[2]) if len(words) > 2 else None
+                with lock:
+                    state["sever"] = (words[1].encode(), limit)
+                print("ok", flush=True)
+            elif command == "severed":
+                print(state["severed"], flush=True)
             else:
                 print("unknown command", flush=True)
         cut()

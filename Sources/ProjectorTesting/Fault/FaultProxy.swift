@@ -6,7 +6,8 @@ import Synchronization
 /// server), ``restore()`` listens again on the same port. With `tls` it also terminates TLS with
 /// that certificate and forwards plain TCP, which puts HTTPS in front of a plain HTTP server.
 ///
-/// It forwards bytes unchanged: every answer comes from the real server behind it.
+/// It forwards bytes unchanged: every answer comes from the real server behind it. ``sever(nextRequestContaining:afterBytes:)``
+/// breaks one chosen request midway, for "outcome unknown" tests.
 public final class FaultProxy: Sendable {
     /// The port the proxy listens on (the same after a restore).
     public let port: Int
@@ -88,11 +89,36 @@ public final class FaultProxy: Sendable {
 
     /// Connections forwarded so far.
     public func connectionsAccepted() throws -> Int {
-        let reply = try command("count")
-        guard let count = Int(reply) else {
-            throw FaultError(.badOutput, "answered '\(reply)' to count", context: "fault proxy")
+        try number("count")
+    }
+
+    /// Arms a one-shot fault for the next request whose bytes contain `marker` (a path such as `_bulk`,
+    /// a header value such as `DynamoDB_20120810.PutItem`; matched within one read of the client's data,
+    /// so pick something from the request head). With `afterBytes` nil the whole request reaches the server
+    /// and its answer is dropped (the write happened, the client cannot know); otherwise only the first
+    /// `afterBytes` bytes, counted from the read that carried the marker, are forwarded. Either way both
+    /// connections are then closed: the outcome is unknown to the client, as when a network fails mid-request.
+    public func sever(nextRequestContaining marker: String, afterBytes: Int? = nil) throws {
+        guard !marker.isEmpty, !marker.contains(where: \.isWhitespace) else {
+            throw FaultError(.badOutput, "marker '\(marker)' is empty or has spaces", context: "fault proxy sever")
         }
-        return count
+        if let afterBytes, afterBytes < 1 {
+            throw FaultError(.badOutput, "afterBytes \(afterBytes) is below 1", context: "fault proxy sever")
+        }
+        try command("sever \(marker)" + (afterBytes.map { " \($0)" } ?? ""))
+    }
+
+    /// How many requests ``sever(nextRequestContaining:afterBytes:)`` cut so far.
+    public func requestsSevered() throws -> Int {
+        try number("severed")
+    }
+
+    private func number(_ text: String) throws -> Int {
+        let reply = try command(text)
+        guard let value = Int(reply) else {
+            throw FaultError(.badOutput, "answered '\(reply)' to \(text)", context: "fault proxy")
+        }
+        return value
     }
 
     /// Stops the proxy (closing its standard input makes it exit).

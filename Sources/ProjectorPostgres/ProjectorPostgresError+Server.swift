@@ -14,7 +14,8 @@ extension ProjectorPostgresError {
         }
         guard error.code == .server else {
             return ProjectorPostgresError(
-                .connectionFailed, "\(doing) failed: \(error.code)", projection: projection)
+                .connectionFailed, "\(doing) failed: \(ProjectorDatabase.connectionFailureReason(error))",
+                projection: projection)
         }
         let state = error.serverInfo?[.sqlState] ?? "?????"
         let message = error.serverInfo?[.message] ?? "server error"

@@ -67,6 +67,7 @@ public struct StatusCommand: AsyncParsableCommand {
         let byName = Dictionary(checkpoints.map { ($0.projection, $0) }, uniquingKeysWith: { first, _ in first })
         let definitionsByName = Dictionary(definitions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let names = Set(byName.keys).union(definitionsByName.keys).filter { !$0.hasSuffix("__rebuild") }.sorted()
+        let owned = try await ProjectionLease.held(among: names, client: database.client, logger: database.logger)
         var rows: [Row] = []
         for name in names {
             let definition = definitionsByName[name]
@@ -86,7 +87,7 @@ public struct StatusCommand: AsyncParsableCommand {
                     projection: name,
                     version: definition?.version,
                     viewVersion: checkpoint.projectionVersion,
-                    state: checkpoint.paused ? "paused" : checkpoint.state,
+                    state: Self.state(checkpoint, owned: owned.contains(name)),
                     owner: checkpoint.owner,
                     position: checkpoint.cursor.description,
                     lagEvents: lag?.events,
@@ -97,6 +98,14 @@ public struct StatusCommand: AsyncParsableCommand {
                 ))
         }
         return rows
+    }
+
+    /// `paused` wins; a checkpoint that says `running` while no session holds the projection's lease
+    /// is `stopped` (its last owner exited or died; `owner` still names it).
+    static func state(_ checkpoint: Checkpoint, owned: Bool) -> String {
+        if checkpoint.paused { return "paused" }
+        if checkpoint.state == "running" && !owned { return "stopped" }
+        return checkpoint.state
     }
 
     static func table(_ rows: [Row]) -> String {

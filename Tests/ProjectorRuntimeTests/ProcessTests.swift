@@ -129,25 +129,44 @@ struct ProcessTests {
             let once = try Self.capture(["run", "--once", "--http-port", "0", "--config", config.path])
             #expect(once.status == 0, "run --once: \(once.output)")
 
-            let status = try Self.capture(["status", "--json", "--config", config.path])
-            #expect(status.status == 0)
+            // The --once process has exited: nobody holds the leases, so the projections are stopped.
             let head = try await harness.database.reader.headCursor()
-            var rows: [String: JSONValue] = [:]
-            for line in status.output.split(separator: "\n") {
-                if let row = try? JSONValue(parsing: String(line)), let name = row["projection"]?.stringValue {
-                    rows[name] = row
-                }
-            }
-            for projection in [accounts, totals] {
-                let row = rows[projection.name]
-                #expect(row?["version"] == 1)
-                #expect(row?["position"]?.stringValue == head?.description)
-                #expect(row?["lag_events"] == 0)
-                #expect(row?["state"]?.stringValue == "running")
+            for (name, row) in try Self.statusRows(config) where [accounts.name, totals.name].contains(name) {
+                #expect(row["version"] == 1)
+                #expect(row["position"]?.stringValue == head?.description)
+                #expect(row["lag_events"] == 0)
+                #expect(row["state"]?.stringValue == "stopped", "\(name)")
+                #expect(row["owner"]?.stringValue?.isEmpty == false, "the last owner stays visible")
             }
             let table = try Self.capture(["status", "--config", config.path])
             #expect(table.output.contains("PROJECTION") && table.output.contains(accounts.name))
+
+            // While an instance runs them, they are running and owned by it.
+            let service = harness.start([accounts, totals], owner: "status-test")
+            try await harness.waitUntilCaughtUp(accounts.name)
+            let running = try await FaultTests.eventually(within: .seconds(20)) {
+                let rows = try Self.statusRows(config)
+                return [accounts.name, totals.name].allSatisfy {
+                    rows[$0]?["state"]?.stringValue == "running" && rows[$0]?["owner"]?.stringValue == "status-test"
+                }
+            }
+            #expect(running, "status did not show both projections running under status-test")
+            service.cancel()
+            _ = await service.result
         }
+    }
+
+    /// `projector status --json`, one row per projection by name.
+    static func statusRows(_ config: URL) throws -> [String: JSONValue] {
+        let status = try capture(["status", "--json", "--config", config.path])
+        #expect(status.status == 0, "status: \(status.output)")
+        var rows: [String: JSONValue] = [:]
+        for line in status.output.split(separator: "\n") {
+            if let row = try? JSONValue(parsing: String(line)), let name = row["projection"]?.stringValue {
+                rows[name] = row
+            }
+        }
+        return rows
     }
 
     /// Runs the binary to completion; exit status and combined output.

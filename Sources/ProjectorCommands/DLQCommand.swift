@@ -89,7 +89,8 @@ public struct DLQCommand: AsyncParsableCommand {
                     ).retry(ids: ids)
                 }
                 for outcome in outcomes {
-                    CommandSupport.printLine("\(outcome.id): " + (outcome.error.map { "failed: \($0)" } ?? "applied, removed"))
+                    CommandSupport.printLine(
+                        "\(outcome.id): " + (outcome.error.map { "failed: \($0)" } ?? "applied, removed"))
                 }
                 let failed = outcomes.filter { $0.error != nil }.count
                 CommandSupport.printLine("\(outcomes.count - failed) retried, \(failed) still failing")

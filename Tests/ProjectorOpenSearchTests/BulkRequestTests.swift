@@ -1,6 +1,7 @@
 import ProjectorCore
-@testable import ProjectorOpenSearch
 import Testing
+
+@testable import ProjectorOpenSearch
 
 @Suite struct BulkRequestTests {
     @Test func buildsConditionalNDJSON() throws {
@@ -13,14 +14,15 @@ import Testing
             writes, positions: [0, 1, 2], maximumDocuments: 10, maximumBytes: 1 << 20)
         #expect(requests.count == 1)
         let text = String(decoding: try #require(requests.first).body, as: UTF8.self)
-        #expect(text == """
-            {"create":{"_id":"a\\"1"}}
-            {"x":1}
-            {"index":{"_id":"b","if_seq_no":7,"if_primary_term":2}}
-            {"y":"z"}
-            {"delete":{"_id":"c","if_seq_no":9,"if_primary_term":1}}
+        #expect(
+            text == """
+                {"create":{"_id":"a\\"1"}}
+                {"x":1}
+                {"index":{"_id":"b","if_seq_no":7,"if_primary_term":2}}
+                {"y":"z"}
+                {"delete":{"_id":"c","if_seq_no":9,"if_primary_term":1}}
 
-            """)
+                """)
         #expect(requests.first?.positions == [0, 1, 2])
     }
 
@@ -36,7 +38,8 @@ import Testing
         #expect(byBytes.flatMap(\.positions) == Array(0..<25))
 
         // A document larger than the byte limit travels alone.
-        let big = [DocumentWrite.upsert(key: "big", body: .string(String(repeating: "x", count: 500)), expected: nil)]
+        let big =
+            [DocumentWrite.upsert(key: "big", body: .string(String(repeating: "x", count: 500)), expected: nil)]
             + writes.prefix(2)
         let alone = BulkRequest.split(big, positions: [1, 0, 2], maximumDocuments: 1000, maximumBytes: 100)
         #expect(alone.map(\.positions) == [[1], [0], [2]])
@@ -52,17 +55,18 @@ import Testing
             .delete(key: "stale", expected: StoreRevision(3, 1)),
             .delete(key: "missing", expected: StoreRevision(3, 1)),
         ]
-        let response = try JSONValue(parsing: #"""
-            {"errors":true,"items":[
-            {"create":{"_seq_no":5,"_primary_term":2,"status":201}},
-            {"create":{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"[dup]: version conflict, document already exists (current version [1])"}}},
-            {"create":{"status":400,"error":{"type":"mapper_parsing_exception","reason":"failed to parse field [n] of type [long] in document with id 'bad'. Preview of field's value: 'secret'"}}},
-            {"index":{"status":429,"error":{"type":"es_rejected_execution_exception","reason":"rejected execution"}}},
-            {"delete":{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"[gone]: version conflict, required seqNo [3], primary term [1]. but no document was found"}}},
-            {"delete":{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"[stale]: version conflict, required seqNo [3], primary term [1]. current document has seqNo [4] and primary term [1]"}}},
-            {"delete":{"status":404,"result":"not_found"}}
-            ]}
-            """#)
+        let response = try JSONValue(
+            parsing: #"""
+                {"errors":true,"items":[
+                {"create":{"_seq_no":5,"_primary_term":2,"status":201}},
+                {"create":{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"[dup]: version conflict, document already exists (current version [1])"}}},
+                {"create":{"status":400,"error":{"type":"mapper_parsing_exception","reason":"failed to parse field [n] of type [long] in document with id 'bad'. Preview of field's value: 'secret'"}}},
+                {"index":{"status":429,"error":{"type":"es_rejected_execution_exception","reason":"rejected execution"}}},
+                {"delete":{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"[gone]: version conflict, required seqNo [3], primary term [1]. but no document was found"}}},
+                {"delete":{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"[stale]: version conflict, required seqNo [3], primary term [1]. current document has seqNo [4] and primary term [1]"}}},
+                {"delete":{"status":404,"result":"not_found"}}
+                ]}
+                """#)
         let request = BulkRequest(body: [], positions: Array(writes.indices))
         let results = try BulkItemResult.classify(response, request: request, writes: writes, index: "idx")
         #expect(results[0] == .settled(.applied(StoreRevision(5, 2))))
@@ -81,9 +85,10 @@ import Testing
     }
 
     @Test func missingIndexInAnItemThrows() throws {
-        let response = try JSONValue(parsing: #"""
-            {"items":[{"create":{"status":404,"error":{"type":"index_not_found_exception","reason":"no such index [x]"}}}]}
-            """#)
+        let response = try JSONValue(
+            parsing: #"""
+                {"items":[{"create":{"status":404,"error":{"type":"index_not_found_exception","reason":"no such index [x]"}}}]}
+                """#)
         #expect(throws: OpenSearchError.self) {
             try BulkItemResult.classify(
                 response, request: BulkRequest(body: [], positions: [0]),

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import ProjectorCore
+
 @testable import ProjectorOpenSearch
 
 /// A failure-injecting HTTP proxy in front of osmem-server, for the retry tests: a small Python `http.server`
@@ -28,7 +29,8 @@ final class FlakyProxy: Sendable {
         try Self.script.write(to: script, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, upstream, plan.serialized()] + (tls.map { [$0.certificate, $0.key] } ?? [])
+        process.arguments =
+            ["python3", script.path, upstream, plan.serialized()] + (tls.map { [$0.certificate, $0.key] } ?? [])
         let output = Pipe()
         process.standardOutput = output
         // The proxy exits when this pipe closes, i.e. also when the test process dies.

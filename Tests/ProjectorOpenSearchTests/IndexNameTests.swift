@@ -1,6 +1,7 @@
 import Foundation
-@testable import ProjectorOpenSearch
 import Testing
+
+@testable import ProjectorOpenSearch
 
 @Suite struct IndexNameTests {
     @Test func makesSortableNamesAndParsesThem() throws {

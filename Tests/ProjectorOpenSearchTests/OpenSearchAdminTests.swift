@@ -1,8 +1,9 @@
 import NIOHTTP1
 import ProjectorCore
-@testable import ProjectorOpenSearch
 import Synchronization
 import Testing
+
+@testable import ProjectorOpenSearch
 
 /// Index and alias management against osmem-server.
 @Suite(.timeLimit(.minutes(3))) struct OpenSearchAdminTests {

@@ -1,7 +1,8 @@
 import ProjectorCore
-@testable import ProjectorOpenSearch
 import ProjectorTesting
 import Testing
+
+@testable import ProjectorOpenSearch
 
 /// Retries of whole requests and of single bulk items, with failures injected by ``FlakyProxy`` in front of
 /// osmem-server.
@@ -104,7 +105,8 @@ import Testing
                         let store = try OpenSearchStore(client: client, index: index)
                         await #expect(throws: OpenSearchError.self) {
                             try await store.apply([
-                                .upsert(key: "a", body: [:], expected: nil), .upsert(key: "b", body: [:], expected: nil),
+                                .upsert(key: "a", body: [:], expected: nil),
+                                .upsert(key: "b", body: [:], expected: nil),
                             ])
                         }
                         #expect(try await proxy.stats()["bulk"] == 3)

@@ -1,6 +1,7 @@
 import ProjectorCore
-@testable import ProjectorOpenSearch
 import Testing
+
+@testable import ProjectorOpenSearch
 
 /// The store against osmem-server: each test in its own index.
 @Suite(.timeLimit(.minutes(3))) struct OpenSearchStoreTests {
@@ -35,7 +36,8 @@ import Testing
             try await OpenSearchTesting.withIndex(client, prefix: "store_replay") { index in
                 let store = try OpenSearchStore(client: client, index: index)
                 let documents = OpenSearchTesting.documents(50)
-                let created = try await store.apply(documents.map { .upsert(key: $0.key, body: $0.body, expected: nil) })
+                let created = try await store.apply(
+                    documents.map { .upsert(key: $0.key, body: $0.body, expected: nil) })
                 let before = try await store.fetch(documents.map(\.key))
 
                 // A second batch moves every document on from the revision it read.

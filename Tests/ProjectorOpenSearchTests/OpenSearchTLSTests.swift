@@ -1,9 +1,10 @@
 import AsyncHTTPClient
 import Foundation
 import ProjectorCore
-@testable import ProjectorOpenSearch
 import ProjectorTesting
 import Testing
+
+@testable import ProjectorOpenSearch
 
 /// HTTPS trust: a server with a self-signed certificate is refused (and not retried) unless its CA is configured
 /// or verification is switched off explicitly.

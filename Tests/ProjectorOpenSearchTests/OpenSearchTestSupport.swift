@@ -1,8 +1,9 @@
 import AsyncHTTPClient
 import Logging
 import ProjectorCore
-@testable import ProjectorOpenSearch
 import ProjectorTesting
+
+@testable import ProjectorOpenSearch
 
 /// Clients and names for the integration tests against osmem-server (`OPENSEARCH_URL`).
 enum OpenSearchTesting {

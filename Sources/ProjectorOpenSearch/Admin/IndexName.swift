@@ -66,14 +66,17 @@ public struct IndexName: Sendable, Hashable, Comparable, CustomStringConvertible
     static func validate(_ name: String, what: String) throws(OpenSearchError) {
         let forbidden = Set(#"\/*?"<>|,#: "#.utf8)
         let problem: String? =
-            if name.isEmpty || name.utf8.count > 255 { "must be 1 to 255 bytes long" }
-            else if name == "." || name == ".." { "must not be . or .." }
-            else if let first = name.utf8.first, [UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "+")].contains(first) {
+            if name.isEmpty || name.utf8.count > 255 {
+                "must be 1 to 255 bytes long"
+            } else if name == "." || name == ".." {
+                "must not be . or .."
+            } else if let first = name.utf8.first,
+                [UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "+")].contains(first)
+            {
                 "must not start with -, _ or +"
             } else if name.utf8.contains(where: { forbidden.contains($0) || $0 < 0x20 }) {
                 #"must not contain spaces, control characters or any of \ / * ? " < > | , # :"#
-            } else if name != name.lowercased() { "must be lower case" }
-            else { nil }
+            } else if name != name.lowercased() { "must be lower case" } else { nil }
         if let problem {
             throw OpenSearchError(
                 code: .invalidConfiguration, operation: "configure",

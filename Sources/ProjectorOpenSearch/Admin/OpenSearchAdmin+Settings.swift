@@ -59,7 +59,8 @@ extension OpenSearchAdmin {
     public func refresh(_ index: String) async throws {
         try IndexName.validate(index, what: "index")
         try await self.expectSuccess(
-            OpenSearchRequest(method: .POST, path: PathEncoding.path(index, "_refresh"), operation: "refresh", index: index))
+            OpenSearchRequest(
+                method: .POST, path: PathEncoding.path(index, "_refresh"), operation: "refresh", index: index))
     }
 
     /// The number of documents visible to search in `index` (refresh first for an exact figure).

@@ -51,7 +51,8 @@ public struct OpenSearchAdmin: Sendable {
         definition["mappings"] = .object(mappingObject)
         try await self.expectSuccess(
             OpenSearchRequest(
-                method: .PUT, path: PathEncoding.path(name), body: Array(JSONValue.object(definition).serialized().utf8),
+                method: .PUT, path: PathEncoding.path(name),
+                body: Array(JSONValue.object(definition).serialized().utf8),
                 operation: "create index", index: name))
         self.client.logger.info("OpenSearch index created", metadata: [OpenSearchLogKey.index: "\(name)"])
     }

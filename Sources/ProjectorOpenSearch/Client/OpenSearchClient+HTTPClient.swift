@@ -28,7 +28,8 @@ extension OpenSearchClient {
         pool.retryConnectionEstablishment = false
         var result = HTTPClient.Configuration(
             tlsConfiguration: tls,
-            timeout: .init(connect: TimeAmount(configuration.connectTimeout), read: TimeAmount(configuration.requestTimeout)),
+            timeout: .init(
+                connect: TimeAmount(configuration.connectTimeout), read: TimeAmount(configuration.requestTimeout)),
             connectionPool: pool,
             decompression: .disabled)
         result.httpVersion = .http1Only

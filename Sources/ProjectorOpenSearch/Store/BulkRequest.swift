@@ -27,7 +27,8 @@ struct BulkRequest: Sendable, Equatable {
         for position in positions {
             item.removeAll(keepingCapacity: true)
             Self.append(writes[position], to: &item)
-            let full = current.positions.count >= maximumDocuments
+            let full =
+                current.positions.count >= maximumDocuments
                 || (!current.positions.isEmpty && current.body.count + item.count > maximumBytes)
             if full {
                 requests.append(current)

@@ -21,7 +21,9 @@ extension OpenSearchStore {
         case 413 where request.positions.count > 1:
             let half = (request.positions.count + 1) / 2
             var results: [(Int, BulkItemResult)] = []
-            for part in BulkRequest.split(writes, positions: request.positions, maximumDocuments: half, maximumBytes: .max) {
+            for part in BulkRequest.split(
+                writes, positions: request.positions, maximumDocuments: half, maximumBytes: .max)
+            {
                 results += try await self.send(part, writes: writes)
             }
             return results

@@ -71,7 +71,8 @@ public struct OpenSearchStore: ViewStore {
         documents.reserveCapacity(keys.count)
         var start = keys.startIndex
         while start < keys.endIndex {
-            let end = keys.index(start, offsetBy: self.configuration.maximumFetchKeys, limitedBy: keys.endIndex)
+            let end =
+                keys.index(start, offsetBy: self.configuration.maximumFetchKeys, limitedBy: keys.endIndex)
                 ?? keys.endIndex
             try await self.fetchChunk(keys[start..<end], into: &documents)
             start = end

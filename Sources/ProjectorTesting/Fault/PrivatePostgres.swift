@@ -4,7 +4,7 @@ public import ProjectorCore
 /// A PostgreSQL cluster of one's own for tests that restart, reconfigure or break the server:
 /// own data folder, own loopback port, started by `scripts/private-postgres`. Authentication is
 /// `trust` except for members of the role `password_users` (SCRAM). Use
-/// ``with(certificates:_:)``, which removes the cluster afterwards.
+/// ``with(certificates:requireSSL:_:)``, which removes the cluster afterwards.
 public struct PrivatePostgres: Sendable {
     /// Holds the data folder, the log and `env`.
     public let folder: URL
@@ -30,12 +30,17 @@ public struct PrivatePostgres: Sendable {
         return "postgres://\(credentials)@\(host):\(port)/projector_test?\(query)"
     }
 
-    /// Creates and starts a cluster; with `certificates` it runs with `ssl = on`.
-    public static func start(certificates: TestCertificates? = nil) async throws -> PrivatePostgres {
+    /// Creates and starts a cluster; with `certificates` it runs with `ssl = on`, and with `requireSSL`
+    /// too it refuses TCP connections without TLS (`hostssl` lines only in `pg_hba.conf`).
+    public static func start(certificates: TestCertificates? = nil, requireSSL: Bool = false) async throws
+        -> PrivatePostgres
+    {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "projector-pg-\(TestServers.uniqueSuffix())")
         var arguments = ["start", folder.path]
-        if let certificates { arguments += [certificates.certificateFile, certificates.keyFile] }
+        if let certificates {
+            arguments += [certificates.certificateFile, certificates.keyFile] + (requireSSL ? ["hostssl"] : [])
+        }
         let output: String
         do {
             output = try await CommandRunner.run(script, arguments)
@@ -66,12 +71,14 @@ public struct PrivatePostgres: Sendable {
         (try? String(contentsOf: folder.appendingPathComponent("postgres.log"), encoding: .utf8)) ?? ""
     }
 
-    /// Starts a cluster, runs `body`, stops and removes the cluster (also when `body` throws).
+    /// Starts a cluster (see ``start(certificates:requireSSL:)``), runs `body`, stops and removes the cluster
+    /// (also when `body` throws).
     public static func with<Result>(
         certificates: TestCertificates? = nil,
+        requireSSL: Bool = false,
         _ body: (PrivatePostgres) async throws -> Result
     ) async throws -> Result {
-        let server = try await start(certificates: certificates)
+        let server = try await start(certificates: certificates, requireSSL: requireSSL)
         do {
             let result = try await body(server)
             await server.stop()

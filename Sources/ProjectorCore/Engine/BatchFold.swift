@@ -34,9 +34,10 @@ public struct BatchFold: Sendable {
         try await run(
             events, restrictedTo: keys,
             load: { wanted in
-                let stored = try await fetch(wanted)
+                // Taken out of the fetched dictionary so that a body nobody else holds is decoded in place.
+                var stored = try await fetch(wanted)
                 var states: [String: DocumentState] = Dictionary(minimumCapacity: wanted.count)
-                for key in wanted { states[key] = DocumentState(key: key, stored: stored[key]) }
+                for key in wanted { states[key] = DocumentState(key: key, stored: stored.removeValue(forKey: key)) }
                 return states
             },
             readStream: readStream)
@@ -53,9 +54,14 @@ public struct BatchFold: Sendable {
     ) async throws -> BatchFoldResult {
         let routed = engine.route(events)
         let wanted = keys.map { keys in routed.keys.filter { keys.contains($0) } } ?? routed.keys
-        let loaded = wanted.isEmpty ? [:] : try await load(wanted)
-        var states: [String: DocumentState] = Dictionary(minimumCapacity: wanted.count)
-        for key in wanted { states[key] = loaded[key] ?? DocumentState(key: key, stored: nil) }
+        var states = wanted.isEmpty ? [:] : try await load(wanted)
+        states.reserveCapacity(wanted.count)
+        for key in wanted where states.index(forKey: key) == nil { states[key] = DocumentState(key: key, stored: nil) }
+        if states.count > wanted.count {
+            // `load` handed back keys that were not asked for: keep only the wanted ones.
+            let extra = Set(states.keys).subtracting(wanted)
+            for key in extra { states[key] = nil }
+        }
 
         var result = BatchFoldResult()
         let stopOnError = engine.projection.onError == .stop
@@ -123,10 +129,10 @@ public struct BatchFold: Sendable {
             }
         }
         let version = engine.projection.version
+        result.writes.reserveCapacity(wanted.count)
         for key in wanted {
-            guard var state = states[key] else { continue }
-            if let write = state.makeWrite(projectionVersion: version) { result.writes.append(write) }
-            states[key] = state
+            guard let slot = states.index(forKey: key) else { continue }
+            if let write = states.values[slot].makeWrite(projectionVersion: version) { result.writes.append(write) }
         }
         result.documents = states
         return result

@@ -8,10 +8,30 @@ public struct DocumentMetadata: Sendable, Hashable {
     public var version: Int
     /// The last delivered event processed for this document (`c`), `nil` before the first.
     public var cursor: EventCursor?
-    /// Last applied sequence per stream (`s`); only streams whose aggregate id is the document key.
-    public var streams: [StreamID: Int64]
     /// The projection version that wrote the document (`pv`).
     public var projectionVersion: Int
+
+    // Streams: almost every document tracks exactly one (its own aggregate), kept inline without a dictionary.
+    private var primary: StreamID?
+    private var primarySeq: Int64 = 0
+    /// `primary` as written in `s` (`service/stream`), reused when it is written again.
+    private var primaryName: String?
+    private var others: [StreamID: Int64] = [:]
+
+    /// Last applied sequence per stream (`s`); only streams whose aggregate id is the document key.
+    public var streams: [StreamID: Int64] {
+        get {
+            var all = others
+            if let primary { all[primary] = primarySeq }
+            return all
+        }
+        set {
+            primary = nil
+            primaryName = nil
+            others = [:]
+            for (id, seq) in newValue { setSequence(seq, service: id.service, stream: id.stream) }
+        }
+    }
 
     /// Empty metadata for a new document.
     public init(
@@ -19,25 +39,69 @@ public struct DocumentMetadata: Sendable, Hashable {
     ) {
         self.version = version
         self.cursor = cursor
-        self.streams = streams
         self.projectionVersion = projectionVersion
+        if !streams.isEmpty { self.streams = streams }
     }
 
     /// Reads the `_projector` value of a stored document; missing or malformed parts read as empty.
     public init(json: JSONValue?) {
         self.init()
         guard case .object(let object)? = json else { return }
-        if case .int(let value)? = object["v"] { version = value }
-        if case .string(let text)? = object["c"] { cursor = Self.parseCursor(text) }
-        if case .int(let value)? = object["pv"] { projectionVersion = value }
-        if case .object(let streamObject)? = object["s"] {
-            streams.reserveCapacity(streamObject.count)
-            for (name, seq) in streamObject {
-                guard case .int(let value) = seq, let slash = name.firstIndex(of: "/") else { continue }
-                let id = StreamID(service: String(name[..<slash]), stream: String(name[name.index(after: slash)...]))
-                streams[id] = Int64(value)
+        for (field, value) in object {
+            switch (field, value) {
+            case ("v", .int(let number)): version = number
+            case ("c", .string(let text)): cursor = Self.parseCursor(text)
+            case ("pv", .int(let number)): projectionVersion = number
+            case ("s", .object(let streamObject)):
+                for (name, seq) in streamObject {
+                    guard case .int(let value) = seq, let slash = name.utf8.firstIndex(of: UInt8(ascii: "/")) else {
+                        continue
+                    }
+                    let service = String(name[..<slash])
+                    let stream = String(name[name.index(after: slash)...])
+                    let wasEmpty = primary == nil
+                    setSequence(Int64(value), service: service, stream: stream)
+                    if wasEmpty, primary != nil { primaryName = name }
+                }
+            default: break
             }
         }
+    }
+
+    /// The sequence applied for the stream, `nil` when the document does not track it.
+    @inline(__always)
+    func sequence(service: String, stream: String) -> Int64? {
+        if let primary, primary.stream == stream, primary.service == service { return primarySeq }
+        if others.isEmpty { return nil }
+        return others[StreamID(service: service, stream: stream)]
+    }
+
+    /// Records `seq` as the sequence applied for the stream.
+    @inline(__always)
+    mutating func setSequence(_ seq: Int64, service: String, stream: String) {
+        if let primary {
+            if primary.stream == stream, primary.service == service {
+                primarySeq = seq
+            } else {
+                others[StreamID(service: service, stream: stream)] = seq
+            }
+        } else {
+            primary = StreamID(service: service, stream: stream)
+            primarySeq = seq
+            primaryName = nil
+        }
+    }
+
+    public static func == (lhs: DocumentMetadata, rhs: DocumentMetadata) -> Bool {
+        lhs.version == rhs.version && lhs.cursor == rhs.cursor && lhs.projectionVersion == rhs.projectionVersion
+            && lhs.streams == rhs.streams
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(version)
+        hasher.combine(cursor)
+        hasher.combine(projectionVersion)
+        hasher.combine(streams)
     }
 
     /// The `_projector` value; streams sorted so equal metadata serializes identically.
@@ -45,9 +109,9 @@ public struct DocumentMetadata: Sendable, Hashable {
         var object = JSONObject(minimumCapacity: 4)
         object["v"] = .int(version)
         if let cursor { object["c"] = .string(String(cursor.transactionID) + ":" + String(cursor.position)) }
-        var streamObject = JSONObject(minimumCapacity: streams.count)
-        if streams.count == 1, let (id, seq) = streams.first {
-            streamObject[id.service + "/" + id.stream] = .int(Int(seq))
+        var streamObject = JSONObject(minimumCapacity: others.count + 1)
+        if others.isEmpty, let primary {
+            streamObject[primaryName ?? primary.description] = .int(Int(primarySeq))
         } else {
             for (id, seq) in streams.sorted(by: { ($0.key.service, $0.key.stream) < ($1.key.service, $1.key.stream) }) {
                 streamObject[id.service + "/" + id.stream] = .int(Int(seq))

@@ -12,12 +12,13 @@ public struct DocumentState: Sendable {
     /// and nothing is to be stored).
     public internal(set) var isDirty: Bool
 
-    /// A state from what the store returned (`nil`: the key is not stored).
-    public init(key: String, stored: StoredDocument?) {
+    /// A state from what the store returned (`nil`: the key is not stored). A body nobody else holds is
+    /// decoded in place.
+    public init(key: String, stored: consuming StoredDocument?) {
         self.key = key
         revision = stored?.revision
         isDirty = false
-        guard let stored, case .object(var object) = stored.body else {
+        guard case .object(var object)? = stored.take()?.body else {
             body = nil
             metadata = DocumentMetadata()
             return

@@ -6,115 +6,126 @@ extension FoldEngine {
         _ routed: RoutedEvent, event: Event, into state: inout DocumentState, scratch: inout FoldScratch
     ) -> FoldStep {
         let streamKeyed = routed.key == event.stream
-        let streamID = streamKeyed ? event.streamID : nil
-        if let streamID {
-            let last = state.metadata.streams[streamID] ?? 0
+        if streamKeyed {
+            let last = state.metadata.sequence(service: event.service, stream: event.stream) ?? 0
             if event.seq <= last {
                 // Already applied (e.g. by a refold): skipped, but delivered, so the cursor moves.
-                if routed.handler != nil { state.metadata.advanceCursor(to: event.cursor) }
+                if routed.plan != nil { state.metadata.advanceCursor(to: event.cursor) }
                 return .duplicate
             }
             if event.seq > last + 1 {
                 // Tracking entries only advance an already known stream that is exactly one behind.
-                if routed.handler == nil { return .duplicate }
-                return .gap(StreamGap(stream: streamID, afterSeq: last, upToSeq: event.seq))
+                if routed.plan == nil { return .duplicate }
+                return .gap(StreamGap(stream: event.streamID, afterSeq: last, upToSeq: event.seq))
             }
         } else if let cursor = state.metadata.cursor, event.cursor <= cursor {
             return .duplicate
         }
-        guard let handler = routed.handler else {
+        guard let handler = routed.plan else {
             // An unhandled event of a loaded stream-keyed document: only the sequence moves.
-            guard let streamID, state.metadata.streams[streamID] != nil else { return .duplicate }
-            state.metadata.streams[streamID] = event.seq
+            guard streamKeyed, state.metadata.sequence(service: event.service, stream: event.stream) != nil else {
+                return .duplicate
+            }
+            state.metadata.setSequence(event.seq, service: event.service, stream: event.stream)
             return .skipped
         }
-        let step = apply(handler, event: event, json: routed.json, key: routed.key, to: &state, scratch: &scratch)
+        var json = routed.json
+        let step = apply(handler, event: event, json: &json, key: routed.key, to: &state, scratch: &scratch)
         if case .failed = step { return step }
-        if let streamID { state.metadata.streams[streamID] = event.seq }
+        if streamKeyed { state.metadata.setSequence(event.seq, service: event.service, stream: event.stream) }
         state.metadata.advanceCursor(to: event.cursor)
         state.isDirty = true
         return step
     }
 
     /// Runs a handler on a document: `when`, then the action. On failure the document is unchanged.
-    /// Metadata is not touched here.
+    /// Metadata is not touched here. `json` is the `$event` object, built when the evaluator needs it.
     func apply(
-        _ handler: EventHandler, event: Event, json: JSONValue, key: String, to state: inout DocumentState,
+        _ plan: FoldPlan.Handler, event: Event, json: inout JSONValue?, key: String, to state: inout DocumentState,
         scratch: inout FoldScratch
     ) -> FoldStep {
-        var doc: JSONObject? = state.body
-        if doc == nil, handler.when != nil || !handler.isDelete {
-            switch initialDocument(event: event, json: json, key: key, scratch: &scratch) {
+        let eventType = plan.handler.eventType
+        // The body moves out of the state so that it stays uniquely referenced and `set` mutates it in place;
+        // every path below puts it (or its replacement) back.
+        var doc = state.body.take()
+        let hadBody = doc != nil
+        if doc == nil, plan.when != nil || !plan.isDelete {
+            switch initialDocument(event: event, json: &json, key: key, scratch: &scratch) {
             case .success(let initial): doc = initial
             case .failure(let error): return .failed(error)
             }
         }
-        scratch.bind(event: json, key: key, doc: doc)
-        defer { scratch.releaseDocument() }
-        if let guardExpression = handler.when {
+        if let guardExpression = plan.when {
             do {
-                guard try guardExpression.compiled.evaluate(json, bindings: scratch.bindings) == .bool(true) else {
+                let passed = try guardExpression.evaluate(
+                    event: event, key: key, doc: doc, json: &json, scratch: &scratch)
+                guard passed == .bool(true) else {
+                    if hadBody { state.body = doc }
                     return .skipped
                 }
             } catch {
+                if hadBody { state.body = doc }
                 return .failed(
                     failure(
-                        .expressionFailed, event, key, "on.\(handler.eventType).when", guardExpression, error,
+                        .expressionFailed, event, key, "on.\(eventType).when", guardExpression.expression, error,
                         error.message))
             }
         }
-        switch handler.action {
+        switch plan.action {
         case .delete:
-            state.body = nil
             return .applied
-        case .replace(let expression):
+        case .replace(let compiled):
             let result: JSONValue?
             do {
-                result = try expression.compiled.evaluate(json, bindings: scratch.bindings)
+                result = try compiled.evaluate(event: event, key: key, doc: doc, json: &json, scratch: &scratch)
             } catch {
+                if hadBody { state.body = doc }
                 return .failed(
-                    failure(.expressionFailed, event, key, "on.\(handler.eventType)", expression, error, error.message))
+                    failure(.expressionFailed, event, key, "on.\(eventType)", compiled.expression, error, error.message))
             }
             switch result {
-            case nil: return .applied
+            case nil:
+                if hadBody { state.body = doc }
+                return .applied
             case .null?:
-                state.body = nil
                 return .applied
             case .object(let object)? where object[Projection.metadataField] == nil:
                 state.body = object
                 return .applied
             case .object?:
+                if hadBody { state.body = doc }
                 return .failed(
                     failure(
-                        .invalidResult, event, key, "on.\(handler.eventType)", expression, nil,
+                        .invalidResult, event, key, "on.\(eventType)", compiled.expression, nil,
                         "the document must not contain the reserved field \(Projection.metadataField)"))
             case let other?:
+                if hadBody { state.body = doc }
                 return .failed(
                     failure(
-                        .invalidResult, event, key, "on.\(handler.eventType)", expression, nil,
+                        .invalidResult, event, key, "on.\(eventType)", compiled.expression, nil,
                         "the expression must give an object, null or nothing, got \(Self.typeName(other))"))
             }
         case .update(let assignments, let unset):
             scratch.values.removeAll(keepingCapacity: true)
             for assignment in assignments {
                 do {
-                    scratch.values.append(try assignment.expression.compiled.evaluate(json, bindings: scratch.bindings))
+                    scratch.values.append(
+                        try assignment.expression.evaluate(
+                            event: event, key: key, doc: doc, json: &json, scratch: &scratch))
                 } catch {
+                    if hadBody { state.body = doc }
                     return .failed(
                         failure(
-                            .expressionFailed, event, key, "on.\(handler.eventType).set.\(assignment.field)",
-                            assignment.expression, error, error.message))
+                            .expressionFailed, event, key, "on.\(eventType).set.\(assignment.field)",
+                            assignment.expression.expression, error, error.message))
                 }
             }
-            // Drop the other references so the body is mutated in place.
-            scratch.releaseDocument()
-            state.body = nil
-            var body = doc ?? JSONObject()
-            doc = nil
+            var body = doc.take() ?? JSONObject()
             for (assignment, value) in zip(assignments, scratch.values) {
                 body[assignment.field] = value
             }
             for field in unset { body[field] = nil }
+            scratch.values.removeAll(keepingCapacity: true)
             state.body = body
             return .applied
         }
@@ -122,21 +133,21 @@ extension FoldEngine {
 
     /// The `initial` document for `key`.
     func initialDocument(
-        event: Event, json: JSONValue, key: String, scratch: inout FoldScratch
+        event: Event, json: inout JSONValue?, key: String, scratch: inout FoldScratch
     ) -> Result<JSONObject, ProjectionRuntimeError> {
-        scratch.bind(event: json, key: key, doc: nil)
-        let initial = projection.initial
+        let initial = plan.initial
         let value: JSONValue?
         do {
-            value = try initial.compiled.evaluate(json, bindings: scratch.bindings)
+            value = try initial.evaluate(event: event, key: key, doc: nil, json: &json, scratch: &scratch)
         } catch {
-            return .failure(failure(.expressionFailed, event, key, "initial", initial, error, error.message))
+            return .failure(failure(.expressionFailed, event, key, "initial", initial.expression, error, error.message))
         }
         guard case .object(let object)? = value, object[Projection.metadataField] == nil else {
             let got = value.map(Self.typeName) ?? "undefined"
             return .failure(
-                failure(.invalidInitial, event, key, "initial", initial, nil, "initial must give an object, got \(got)")
-            )
+                failure(
+                    .invalidInitial, event, key, "initial", initial.expression, nil,
+                    "initial must give an object, got \(got)"))
         }
         return .success(object)
     }
@@ -154,8 +165,9 @@ extension FoldEngine {
     /// past it so a replay does not fail on it again; the body is unchanged.
     public func markProcessed(_ event: Event, key: String, in state: inout DocumentState) {
         if key == event.stream {
-            let id = event.streamID
-            if (state.metadata.streams[id] ?? 0) < event.seq { state.metadata.streams[id] = event.seq }
+            if (state.metadata.sequence(service: event.service, stream: event.stream) ?? 0) < event.seq {
+                state.metadata.setSequence(event.seq, service: event.service, stream: event.stream)
+            }
         }
         state.metadata.advanceCursor(to: event.cursor)
         state.isDirty = true

@@ -15,16 +15,16 @@ extension FoldEngine {
             $0.seq < $1.seq
         }
         for event in ordered {
-            let last = state.metadata.streams[gap.stream] ?? 0
+            let last = state.metadata.sequence(service: gap.stream.service, stream: gap.stream.stream) ?? 0
             guard event.seq > last else { continue }
-            guard let handler = projection.handler(for: event) else {
-                state.metadata.streams[gap.stream] = event.seq
+            guard let handler = plan.handler(for: event) else {
+                state.metadata.setSequence(event.seq, service: gap.stream.service, stream: gap.stream.stream)
                 continue
             }
-            let json = event.jsonValue
-            switch documentKey(for: event, json: json, handler: handler, scratch: &scratch) {
+            var json: JSONValue?
+            switch documentKey(for: event, json: &json, handler: handler, scratch: &scratch) {
             case .success(let key) where key == state.key:
-                let step = apply(handler, event: event, json: json, key: key, to: &state, scratch: &scratch)
+                let step = apply(handler, event: event, json: &json, key: key, to: &state, scratch: &scratch)
                 if case .failed(let error) = step {
                     failures.append((event, error))
                     if projection.onError == .stop { return failures }
@@ -33,12 +33,12 @@ extension FoldEngine {
                 // Routed elsewhere (a failing key is reported when the event itself is delivered).
                 break
             }
-            state.metadata.streams[gap.stream] = event.seq
+            state.metadata.setSequence(event.seq, service: gap.stream.service, stream: gap.stream.stream)
             state.isDirty = true
         }
         let floor = gap.upToSeq - 1
-        if (state.metadata.streams[gap.stream] ?? 0) < floor {
-            state.metadata.streams[gap.stream] = floor
+        if (state.metadata.sequence(service: gap.stream.service, stream: gap.stream.stream) ?? 0) < floor {
+            state.metadata.setSequence(floor, service: gap.stream.service, stream: gap.stream.stream)
             state.isDirty = true
         }
         return failures

@@ -8,28 +8,31 @@
 public struct FoldEngine: Sendable {
     /// The projection folded.
     public let projection: Projection
+    /// The projection's expressions compiled for folding.
+    let plan: FoldPlan
 
-    /// An engine for `projection`. Cheap; does no work.
+    /// An engine for `projection`. Compiles the common expression shapes to kernels; does no other work.
     public init(projection: Projection) {
         self.projection = projection
+        plan = FoldPlan(projection: projection)
     }
 
-    /// Routes a batch: computes each handled event's document key (evaluating `$event` once per event).
+    /// Routes a batch: computes each handled event's document key.
     public func route(_ events: [Event]) -> RoutedBatch {
         var batch = RoutedBatch()
         batch.events.reserveCapacity(events.count)
         var seen: Set<String> = []
         var scratch = FoldScratch()
         for (index, event) in events.enumerated() {
-            guard let handler = projection.handler(for: event) else {
-                batch.events.append(RoutedEvent(index: index, key: event.stream, handler: nil, json: .null))
+            guard let handler = plan.handler(for: event) else {
+                batch.events.append(RoutedEvent(index: index, key: event.stream, plan: nil, json: nil))
                 continue
             }
-            let json = event.jsonValue
-            switch documentKey(for: event, json: json, handler: handler, scratch: &scratch) {
+            var json: JSONValue?
+            switch documentKey(for: event, json: &json, handler: handler, scratch: &scratch) {
             case .success(let key):
                 if seen.insert(key).inserted { batch.keys.append(key) }
-                batch.events.append(RoutedEvent(index: index, key: key, handler: handler, json: json))
+                batch.events.append(RoutedEvent(index: index, key: key, plan: handler, json: json))
             case .failure(let error):
                 batch.failures.append(FoldFailure(index: index, event: event, error: error))
             }
@@ -38,18 +41,18 @@ public struct FoldEngine: Sendable {
     }
 
     /// The key of the document `event` goes to: the handler's `key`, else the projection's.
+    /// `json` is the `$event` object, built here when the evaluator needs it.
     func documentKey(
-        for event: Event, json: JSONValue, handler: EventHandler, scratch: inout FoldScratch
+        for event: Event, json: inout JSONValue?, handler: FoldPlan.Handler, scratch: inout FoldScratch
     ) -> Result<String, ProjectionRuntimeError> {
-        let expression = handler.key ?? projection.key
-        if expression.shortcut == .eventStream { return .success(event.stream) }
-        var field: String { handler.key == nil ? "key" : "on.\(handler.eventType).key" }
-        scratch.bind(event: json, key: nil, doc: nil)
+        if handler.keyIsStream { return .success(event.stream) }
+        let compiled = handler.key
+        var field: String { handler.handler.key == nil ? "key" : "on.\(handler.handler.eventType).key" }
         let value: JSONValue?
         do {
-            value = try expression.compiled.evaluate(json, bindings: scratch.bindings)
+            value = try compiled.evaluate(event: event, key: nil, doc: nil, json: &json, scratch: &scratch)
         } catch {
-            return .failure(failure(.expressionFailed, event, nil, field, expression, error, error.message))
+            return .failure(failure(.expressionFailed, event, nil, field, compiled.expression, error, error.message))
         }
         switch value {
         case .string(let key) where !key.isEmpty: return .success(key)
@@ -59,7 +62,7 @@ public struct FoldEngine: Sendable {
             let got = value.map(Self.typeName) ?? "undefined"
             return .failure(
                 failure(
-                    .invalidKey, event, nil, field, expression, nil,
+                    .invalidKey, event, nil, field, compiled.expression, nil,
                     "key must be a non-empty string or a number, got \(got)"))
         }
     }

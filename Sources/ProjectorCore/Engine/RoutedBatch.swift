@@ -20,11 +20,14 @@ public struct RoutedEvent: Sendable {
     public let index: Int
     /// The document key (for tracking-only entries: the event's aggregate id).
     public let key: String
+    /// The handler with its compiled expressions; `nil` for an event the projection does not handle.
+    let plan: FoldPlan.Handler?
+    /// `$event`, when routing already built it for the evaluator.
+    let json: JSONValue?
+
     /// The handler; `nil` for an event the projection does not handle, kept only so a loaded document keyed by
     /// its stream can advance its sequence through it.
-    public let handler: EventHandler?
-    /// `$event`.
-    let json: JSONValue
+    public var handler: EventHandler? { plan?.handler }
 }
 
 /// A missing stretch of a stream: the document has applied up to `afterSeq` but was handed `upToSeq`.

@@ -73,39 +73,26 @@ public struct EventReader: Sendable {
                 throw ProjectorPostgresError.wrapping(error, doing: doing)
             }
             guard let row else { break }
-            let columns: BatchRow
-            do {
-                columns = try row.decode(BatchRow.self)
-            } catch {
-                throw ProjectorPostgresError(.malformedRow, "batch row does not decode: \(String(reflecting: error))")
-            }
-            watermark = columns.0.rawValue
-            above = columns.1
-            guard let transaction = columns.2 else { continue }  // the LEFT JOIN found no event
-            guard let position = columns.3 else {
-                throw ProjectorPostgresError(.malformedRow, "event row has a NULL position")
-            }
+            var cells = row.makeIterator()
+            guard let watermarkCell = cells.next(), let pendingCell = cells.next(),
+                let rowWatermark = try EventRowDecoder.integer(watermarkCell),
+                let rowAbove = try EventRowDecoder.bool(pendingCell)
+            else { throw ProjectorPostgresError(.malformedRow, "batch row has no watermark") }
+            watermark = UInt64(bitPattern: rowWatermark)
+            above = rowAbove
+            guard let event = try decoder.decodeEvent(&cells) else { continue }  // the LEFT JOIN found no event
             if events.count == batchSize {
                 // More rows follow: this batch is full.
                 let batch = EventBatch(events: events, watermark: watermark, eventsAboveWatermark: above, isFull: true)
                 events.removeAll(keepingCapacity: true)
                 guard try await body(batch) else { return nil }
             }
-            events.append(
-                try decoder.event(
-                    (transaction, position, columns.4, columns.5, columns.6, columns.7, columns.8, columns.9)))
+            events.append(event)
             total += 1
         }
         let last = EventBatch(events: events, watermark: watermark, eventsAboveWatermark: above, isFull: total >= limit)
         return try await body(last) ? last : nil
     }
-
-    /// A row of ``batchQuery(after:limit:filter:)``: the watermark, whether events wait above it, then the event
-    /// columns (all NULL when no event qualified).
-    typealias BatchRow = (
-        TransactionID, Bool, TransactionID?, Int64?, ByteBuffer?, ByteBuffer?, ByteBuffer?, Int64?,
-        PostgresTimestamp?, JSONText?
-    )
 
     func batchQuery(after cursor: EventCursor, limit: Int, filter: EventFilter) -> PostgresQuery {
         let table = layout.table.quoted

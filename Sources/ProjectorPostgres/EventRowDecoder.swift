@@ -2,53 +2,12 @@ import NIOCore
 import PostgresNIO
 import ProjectorCore
 
-/// `timestamptz` in binary: microseconds since 2000-01-01 UTC.
-struct PostgresTimestamp: PostgresDecodable, Sendable {
-    var microsecondsSince2000: Int64
-
-    init<JSONDecoder: PostgresJSONDecoder>(
-        from buffer: inout ByteBuffer,
-        type: PostgresDataType,
-        format: PostgresFormat,
-        context: PostgresDecodingContext<JSONDecoder>
-    ) throws {
-        guard format == .binary, type == .timestamptz || type == .timestamp,
-            let value = buffer.readInteger(as: Int64.self)
-        else { throw PostgresDecodingError.Code.typeMismatch }
-        microsecondsSince2000 = value
-    }
-
-    var rfc3339: String { TimestampFormatter.format(microsecondsSince2000: microsecondsSince2000) }
-}
-
-/// The JSON text of a `jsonb` (binary: a version byte, then the text), `json` or `text` cell, not yet parsed.
-struct JSONText: PostgresDecodable, Sendable {
-    var bytes: ByteBuffer
-
-    init<JSONDecoder: PostgresJSONDecoder>(
-        from buffer: inout ByteBuffer,
-        type: PostgresDataType,
-        format: PostgresFormat,
-        context: PostgresDecodingContext<JSONDecoder>
-    ) throws {
-        if type == .jsonb, format == .binary {
-            guard buffer.readInteger(as: UInt8.self) == 1 else { throw PostgresDecodingError.Code.failure }
-        }
-        bytes = buffer
-    }
-}
-
-/// Turns rows of `EventTableLayout.eventSelectList` into `Event`s, column by index, parsing the payload straight
-/// from the row's bytes.
+/// Turns rows of `EventTableLayout.eventSelectList` into `Event`s in one pass over the row's cells, reading the
+/// binary values directly and parsing the payload straight from the row's bytes.
 ///
 /// Keep one decoder per read: it remembers the last `created_at` and service it saw, because consecutive events
 /// mostly share them (one transaction, one service), and reuses their strings instead of building new ones.
 struct EventRowDecoder: Sendable {
-    /// The columns of one event row: `tx_id, position, id, service, stream, seq, created_at, data`.
-    typealias Columns = (
-        TransactionID, Int64, ByteBuffer?, ByteBuffer?, ByteBuffer?, Int64?, PostgresTimestamp?, JSONText?
-    )
-
     let typeKey: String
     let encoding: EventEncoding
     private var lastCreatedAt: (microseconds: Int64, text: String)?
@@ -67,41 +26,73 @@ struct EventRowDecoder: Sendable {
 
     /// Decodes one row made of exactly the event columns.
     mutating func decode(_ row: PostgresRow) throws -> Event {
-        let columns: Columns
-        do {
-            columns = try row.decode(Columns.self)
-        } catch {
-            throw ProjectorPostgresError(.malformedRow, "event row does not decode: \(String(reflecting: error))")
+        var cells = row.makeIterator()
+        guard let event = try decodeEvent(&cells) else {
+            throw ProjectorPostgresError(.malformedRow, "event row has a NULL tx_id")
         }
-        return try event(columns)
+        return event
     }
 
-    /// Builds the event from its decoded columns.
-    mutating func event(_ columns: Columns) throws -> Event {
-        let (transaction, position, id, service, stream, seq, createdAt, dataText) = columns
-        guard let dataText else { throw ProjectorPostgresError(.malformedRow, "event row has a NULL data column") }
+    /// Decodes the next eight cells (`tx_id, position, id, service, stream, seq, created_at, data`); `nil` when
+    /// `tx_id` is NULL (the outer join of a batch read found no event).
+    mutating func decodeEvent(_ cells: inout PostgresRow.Iterator) throws -> Event? {
+        guard let transactionCell = cells.next(), let positionCell = cells.next(), let idCell = cells.next(),
+            let serviceCell = cells.next(), let streamCell = cells.next(), let seqCell = cells.next(),
+            let createdCell = cells.next(), let dataCell = cells.next()
+        else { throw ProjectorPostgresError(.malformedRow, "event row has too few columns") }
+        guard let transaction = try Self.integer(transactionCell) else { return nil }
+        guard let position = try Self.integer(positionCell) else {
+            throw ProjectorPostgresError(.malformedRow, "event row has a NULL position")
+        }
+        guard var dataBytes = dataCell.bytes else {
+            throw ProjectorPostgresError(.malformedRow, "event row has a NULL data column")
+        }
+        if dataCell.dataType == .jsonb, dataCell.format == .binary {
+            guard dataBytes.readInteger(as: UInt8.self) == 1 else {
+                throw ProjectorPostgresError(.malformedRow, "event data has an unknown jsonb version")
+            }
+        }
         let data: JSONValue
         do {
-            data = try parseData(dataText.bytes)
+            data = try parseData(dataBytes)
         } catch {
             throw ProjectorPostgresError(.malformedRow, "event data is not valid JSON: \(error)")
         }
         var type = ""
         if case .string(let value) = data[typeKey] { type = value }
-        var serviceName = ""
-        if let service { serviceName = serviceText(service) }
-        var created = ""
-        if let createdAt { created = createdAtText(createdAt) }
+        var service = ""
+        if let bytes = serviceCell.bytes { service = serviceText(bytes) }
+        var createdAt = ""
+        if let microseconds = try Self.integer(createdCell) { createdAt = createdAtText(microseconds) }
         return Event(
-            id: id.map { String(buffer: $0) } ?? "",
+            id: idCell.bytes.map { String(buffer: $0) } ?? "",
             type: type,
-            stream: stream.map { String(buffer: $0) } ?? "",
-            seq: seq ?? 0,
-            service: serviceName,
-            cursor: EventCursor(transactionID: transaction.rawValue, position: position),
-            createdAt: created,
+            stream: streamCell.bytes.map { String(buffer: $0) } ?? "",
+            seq: try Self.integer(seqCell) ?? 0,
+            service: service,
+            cursor: EventCursor(transactionID: UInt64(bitPattern: transaction), position: position),
+            createdAt: createdAt,
             data: data
         )
+    }
+
+    /// An 8-byte binary value (`int8`, `xid8`, `timestamptz`); `nil` for NULL.
+    static func integer(_ cell: PostgresCell) throws -> Int64? {
+        guard let bytes = cell.bytes else { return nil }
+        guard cell.format == .binary, bytes.readableBytes == 8, let value = bytes.getInteger(at: bytes.readerIndex, as: Int64.self)
+        else {
+            throw ProjectorPostgresError(
+                .malformedRow, "column \(cell.columnName) is not an 8-byte binary value (type \(cell.dataType))")
+        }
+        return value
+    }
+
+    /// A binary `bool`; `nil` for NULL.
+    static func bool(_ cell: PostgresCell) throws -> Bool? {
+        guard let bytes = cell.bytes else { return nil }
+        guard cell.format == .binary, bytes.readableBytes == 1, let value = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self)
+        else { throw ProjectorPostgresError(.malformedRow, "column \(cell.columnName) is not a binary bool") }
+        return value != 0
     }
 
     private mutating func serviceText(_ bytes: ByteBuffer) -> String {
@@ -111,10 +102,10 @@ struct EventRowDecoder: Sendable {
         return text
     }
 
-    private mutating func createdAtText(_ timestamp: PostgresTimestamp) -> String {
-        if let last = lastCreatedAt, last.microseconds == timestamp.microsecondsSince2000 { return last.text }
-        let text = timestamp.rfc3339
-        lastCreatedAt = (timestamp.microsecondsSince2000, text)
+    private mutating func createdAtText(_ microseconds: Int64) -> String {
+        if let last = lastCreatedAt, last.microseconds == microseconds { return last.text }
+        let text = TimestampFormatter.format(microsecondsSince2000: microseconds)
+        lastCreatedAt = (microseconds, text)
         return text
     }
 }

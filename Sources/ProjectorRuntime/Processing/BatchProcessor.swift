@@ -23,11 +23,6 @@ public struct BatchProcessor {
     /// Reads one stream's events for `seq` in the range, all types, ordered by seq.
     public typealias StreamReader = @Sendable (_ stream: StreamID, _ seqs: ClosedRange<Int64>) async throws -> [Event]
 
-    enum CachedDocument {
-        case stored(StoredDocument)
-        case absent
-    }
-
     public let projection: Projection
     let fold: BatchFold
     let store: any ViewStore
@@ -35,7 +30,9 @@ public struct BatchProcessor {
     let deadLetter: DeadLetterSink
     let configuration: Configuration
     let logger: Logger
-    var cache: LRUCache<String, CachedDocument>
+    /// Decoded documents as the store holds them (metadata parsed, `nil` body when absent), so a hit costs no
+    /// decoding and no copy of the body.
+    var cache: LRUCache<String, DocumentState>
 
     public init(
         projection: Projection,
@@ -79,6 +76,7 @@ public struct BatchProcessor {
 
         // Write, resolving conflicts by re-reading the conflicting documents and folding again.
         var writes = folded.writes
+        var documents = folded.documents
         var round = 0
         var rejected: [(key: String, reason: String)] = []
         while !writes.isEmpty {
@@ -87,7 +85,7 @@ public struct BatchProcessor {
             for (write, outcome) in zip(writes, outcomes) {
                 switch outcome {
                 case .applied(let revision):
-                    remember(write, revision: revision)
+                    remember(write, revision: revision, state: documents[write.key])
                     report.written += 1
                 case .conflict:
                     cache.removeValue(forKey: write.key)
@@ -108,7 +106,9 @@ public struct BatchProcessor {
                 )
             }
             let foldedEvents = folded.stoppedAt.map { Array(events[..<$0]) } ?? events
-            writes = try await runFold(foldedEvents, restrictedTo: conflicted).writes
+            let refolded = try await runFold(foldedEvents, restrictedTo: conflicted)
+            writes = refolded.writes
+            documents = refolded.documents
         }
 
         // Documents the store refused for good fall under the same policy as expression errors.
@@ -160,45 +160,43 @@ public struct BatchProcessor {
         return try await fold.run(
             events,
             restrictedTo: keys,
-            fetch: { wanted in try await self.load(wanted, useCache: useCache) },
+            load: { wanted in try await self.load(wanted, useCache: useCache) },
             readStream: readStream
         )
     }
 
     /// Documents for `keys`: cached ones, the rest from the store (remembered, absent ones too).
-    private mutating func load(_ keys: [String], useCache: Bool) async throws -> [String: StoredDocument] {
-        var found: [String: StoredDocument] = Dictionary(minimumCapacity: keys.count)
+    private mutating func load(_ keys: [String], useCache: Bool) async throws -> [String: DocumentState] {
+        var found: [String: DocumentState] = Dictionary(minimumCapacity: keys.count)
         var missing: [String] = []
         for key in keys {
-            switch useCache ? cache.value(forKey: key) : nil {
-            case .stored(let document): found[key] = document
-            case .absent: continue
-            case nil: missing.append(key)
+            if useCache, let state = cache.value(forKey: key) {
+                found[key] = state
+            } else {
+                missing.append(key)
             }
         }
         guard !missing.isEmpty else { return found }
         let fetched = try await store.fetch(missing)
         for key in missing {
-            if let document = fetched[key] {
-                found[key] = document
-                cache.setValue(.stored(document), forKey: key)
-            } else {
-                cache.setValue(.absent, forKey: key)
-            }
+            let state = DocumentState(key: key, stored: fetched[key])
+            found[key] = state
+            cache.setValue(state, forKey: key)
         }
         return found
     }
 
-    private mutating func remember(_ write: DocumentWrite, revision: StoreRevision?) {
+    /// Caches the state a confirmed write left in the store.
+    private mutating func remember(_ write: DocumentWrite, revision: StoreRevision?, state: DocumentState?) {
         switch write {
-        case .upsert(let key, let body, _):
-            guard let revision else {
+        case .upsert(let key, _, _):
+            guard let revision, let state else {
                 cache.removeValue(forKey: key)
                 return
             }
-            cache.setValue(.stored(StoredDocument(key: key, body: body, revision: revision)), forKey: key)
+            cache.setValue(state.committed(revision: revision), forKey: key)
         case .delete(let key, _):
-            cache.setValue(.absent, forKey: key)
+            cache.setValue(state?.committed(revision: nil) ?? DocumentState(key: key, stored: nil), forKey: key)
         }
     }
 }

@@ -19,7 +19,8 @@ import Darwin
 /// Each figure is wall time; `*_per_cpu_s` repeats it per second of the process's CPU time, which stays comparable
 /// on a machine shared with other work (the fold runs on one thread).
 ///
-/// `ENGINE_BENCH_EVENTS` / `ENGINE_BENCH_DOCS` change the sizes.
+/// `ENGINE_BENCH_EVENTS` / `ENGINE_BENCH_DOCS` change the sizes; `ENGINE_BENCH_PHASES` (comma-separated
+/// `stored,cached,clustered`, default all) picks the figures to measure, e.g. for a profile of one of them.
 enum EngineBench {
     static let definition = """
         projection: bench_balance
@@ -42,10 +43,22 @@ enum EngineBench {
         let projection = try ProjectionLoader.parse(definition, file: "bench_balance.yaml")
         let events = makeEvents(total: total, documents: documents)
         let fold = BatchFold(projection: projection)
-
-        // Stored bodies: every batch decodes the documents it touches and encodes what it writes.
-        var stored: [String: StoredDocument] = Dictionary(minimumCapacity: documents)
+        let phases = Set((environment["ENGINE_BENCH_PHASES"] ?? "stored,cached,clustered").split(separator: ","))
         var revision: Int64 = 0
+        if phases.contains("stored") {
+            try await runStored(events, documents: documents, fold: fold, revision: &revision)
+        }
+        if phases.contains("cached") {
+            try await runCached(events, documents: documents, fold: fold, revision: &revision)
+        }
+        if phases.contains("clustered") {
+            try await runClustered(events, documents: documents, fold: fold, revision: &revision)
+        }
+    }
+
+    /// Stored bodies: every batch decodes the documents it touches and encodes what it writes.
+    static func runStored(_ events: [Event], documents: Int, fold: BatchFold, revision: inout Int64) async throws {
+        var stored: [String: StoredDocument] = Dictionary(minimumCapacity: documents)
         let storedRate = try await measure(events, documents: documents) { batch in
             let result = try await fold.run(
                 batch,
@@ -69,8 +82,10 @@ enum EngineBench {
         print("BENCH engine_events_per_s \(storedRate.eventsPerSecond) events/s")
         print("BENCH engine_events_per_cpu_s \(storedRate.eventsPerCPUSecond) events/s")
         print("BENCH engine_writes_per_batch \(storedRate.writesPerBatch) writes")
+    }
 
-        // Decoded states kept between batches (a warm document cache): no decoding, encoding still per write.
+    /// Decoded states kept between batches (a warm document cache): no decoding, encoding still per write.
+    static func runCached(_ events: [Event], documents: Int, fold: BatchFold, revision: inout Int64) async throws {
         var cache: [String: DocumentState] = Dictionary(minimumCapacity: documents)
         let cachedRate = try await measure(events, documents: documents) { batch in
             let result = try await fold.run(
@@ -89,8 +104,10 @@ enum EngineBench {
         }
         print("BENCH engine_cached_events_per_s \(cachedRate.eventsPerSecond) events/s")
         print("BENCH engine_cached_events_per_cpu_s \(cachedRate.eventsPerCPUSecond) events/s")
+    }
 
-        // The same events ordered account by account: a batch touches 100 documents, so writes coalesce.
+    /// The same events ordered account by account: a batch touches 100 documents, so writes coalesce.
+    static func runClustered(_ events: [Event], documents: Int, fold: BatchFold, revision: inout Int64) async throws {
         let clustered = events.sorted { ($0.stream, $0.seq) < ($1.stream, $1.seq) }
         var clusteredStore: [String: DocumentState] = Dictionary(minimumCapacity: documents)
         let clusteredRate = try await measure(clustered, documents: documents) { batch in

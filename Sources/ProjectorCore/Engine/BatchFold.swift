@@ -62,6 +62,15 @@ public struct BatchFold: Sendable {
             let extra = Set(states.keys).subtracting(wanted)
             for key in extra { states[key] = nil }
         }
+        // Where each routed key's state sits (stable: the dictionary is not resized from here on).
+        var positions: [Dictionary<String, DocumentState>.Index?] = Array(repeating: nil, count: routed.keys.count)
+        if keys == nil {
+            for (slot, key) in routed.keys.enumerated() { positions[slot] = states.index(forKey: key) }
+        } else {
+            for (slot, key) in routed.keys.enumerated() where keys?.contains(key) == true {
+                positions[slot] = states.index(forKey: key)
+            }
+        }
 
         var result = BatchFoldResult()
         let stopOnError = engine.projection.onError == .stop
@@ -81,7 +90,7 @@ public struct BatchFold: Sendable {
                 }
                 nextKeyFailure = keyFailures.next()
             }
-            guard let slot = states.index(forKey: entry.key) else { continue }
+            guard entry.slot >= 0, let slot = positions[entry.slot] else { continue }
             let event = events[entry.index]
             var step = engine.fold(entry, event: event, into: &states.values[slot], scratch: &scratch)
             if case .gap(let gap) = step {
@@ -130,8 +139,7 @@ public struct BatchFold: Sendable {
         }
         let version = engine.projection.version
         result.writes.reserveCapacity(wanted.count)
-        for key in wanted {
-            guard let slot = states.index(forKey: key) else { continue }
+        for case let slot? in positions {
             if let write = states.values[slot].makeWrite(projectionVersion: version) { result.writes.append(write) }
         }
         result.documents = states

@@ -14,8 +14,8 @@ public struct DocumentMetadata: Sendable, Hashable {
     // Streams: almost every document tracks exactly one (its own aggregate), kept inline without a dictionary.
     private var primary: StreamID?
     private var primarySeq: Int64 = 0
-    /// `primary` as written in `s` (`service/stream`), reused when it is written again.
-    private var primaryName: String?
+    /// `[primary as written in s]` (`service/stream`): the key list of `s`, shared by every write.
+    private var primaryKey: [String] = []
     private var others: [StreamID: Int64] = [:]
 
     /// Last applied sequence per stream (`s`); only streams whose aggregate id is the document key.
@@ -27,7 +27,7 @@ public struct DocumentMetadata: Sendable, Hashable {
         }
         set {
             primary = nil
-            primaryName = nil
+            primaryKey = []
             others = [:]
             for (id, seq) in newValue { setSequence(seq, service: id.service, stream: id.stream) }
         }
@@ -59,9 +59,7 @@ public struct DocumentMetadata: Sendable, Hashable {
                     }
                     let service = String(name[..<slash])
                     let stream = String(name[name.index(after: slash)...])
-                    let wasEmpty = primary == nil
-                    setSequence(Int64(value), service: service, stream: stream)
-                    if wasEmpty, primary != nil { primaryName = name }
+                    setSequence(Int64(value), service: service, stream: stream, name: name)
                 }
             default: break
             }
@@ -76,9 +74,9 @@ public struct DocumentMetadata: Sendable, Hashable {
         return others[StreamID(service: service, stream: stream)]
     }
 
-    /// Records `seq` as the sequence applied for the stream.
+    /// Records `seq` as the sequence applied for the stream; `name` is its `service/stream` text when known.
     @inline(__always)
-    mutating func setSequence(_ seq: Int64, service: String, stream: String) {
+    mutating func setSequence(_ seq: Int64, service: String, stream: String, name: String? = nil) {
         if let primary {
             if primary.stream == stream, primary.service == service {
                 primarySeq = seq
@@ -88,7 +86,7 @@ public struct DocumentMetadata: Sendable, Hashable {
         } else {
             primary = StreamID(service: service, stream: stream)
             primarySeq = seq
-            primaryName = nil
+            primaryKey = [name ?? service + "/" + stream]
         }
     }
 
@@ -104,22 +102,33 @@ public struct DocumentMetadata: Sendable, Hashable {
         hasher.combine(streams)
     }
 
+    private static let fieldsWithCursor = ["v", "c", "s", "pv"]
+    private static let fieldsWithoutCursor = ["v", "s", "pv"]
+
     /// The `_projector` value; streams sorted so equal metadata serializes identically.
     public var jsonValue: JSONValue {
-        var object = JSONObject(minimumCapacity: 4)
-        object["v"] = .int(version)
-        if let cursor { object["c"] = .string(String(cursor.transactionID) + ":" + String(cursor.position)) }
-        var streamObject = JSONObject(minimumCapacity: others.count + 1)
-        if others.isEmpty, let primary {
-            streamObject[primaryName ?? primary.description] = .int(Int(primarySeq))
+        let streamObject: JSONObject
+        if others.isEmpty {
+            streamObject =
+                primary == nil ? JSONObject() : JSONObject(distinctKeys: primaryKey, values: [.int(Int(primarySeq))])
         } else {
+            var all = JSONObject(minimumCapacity: others.count + 1)
             for (id, seq) in streams.sorted(by: { ($0.key.service, $0.key.stream) < ($1.key.service, $1.key.stream) }) {
-                streamObject[id.service + "/" + id.stream] = .int(Int(seq))
+                all[id.service + "/" + id.stream] = .int(Int(seq))
             }
+            streamObject = all
         }
-        object["s"] = .object(streamObject)
-        object["pv"] = .int(projectionVersion)
-        return .object(object)
+        guard let cursor else {
+            return .object(
+                JSONObject(
+                    distinctKeys: Self.fieldsWithoutCursor,
+                    values: [.int(version), .object(streamObject), .int(projectionVersion)]))
+        }
+        let position = String(cursor.transactionID) + ":" + String(cursor.position)
+        return .object(
+            JSONObject(
+                distinctKeys: Self.fieldsWithCursor,
+                values: [.int(version), .string(position), .object(streamObject), .int(projectionVersion)]))
     }
 
     /// Sets the cursor to `cursor` when that is later than the current one.

@@ -36,8 +36,11 @@ public struct DocumentState: Sendable {
     /// The body with its `_projector` field, as written to the store; `nil` when absent.
     public var storedBody: JSONValue? {
         guard var object = body else { return nil }
-        object[Projection.metadataField] = metadata.jsonValue
-        return .object(object)
+        guard object[Projection.metadataField] == nil else {
+            object[Projection.metadataField] = metadata.jsonValue
+            return .object(object)
+        }
+        return .object(object.appending(newKey: Projection.metadataField, value: metadata.jsonValue))
     }
 
     /// The write that brings the store to this state, or `nil` when none is needed. Counts the write in the

@@ -21,21 +21,34 @@ public struct FoldEngine: Sendable {
     public func route(_ events: [Event]) -> RoutedBatch {
         var batch = RoutedBatch()
         batch.events.reserveCapacity(events.count)
-        var seen: Set<String> = []
+        var slots: [String: Int] = [:]
+        var untracked: [Int] = []
         var scratch = FoldScratch()
         for (index, event) in events.enumerated() {
             guard let handler = plan.handler(for: event) else {
-                batch.events.append(RoutedEvent(index: index, key: event.stream, plan: nil, json: nil))
+                untracked.append(batch.events.count)
+                batch.events.append(RoutedEvent(index: index, key: event.stream, slot: -1, plan: nil, json: nil))
                 continue
             }
             var json: JSONValue?
             switch documentKey(for: event, json: &json, handler: handler, scratch: &scratch) {
             case .success(let key):
-                if seen.insert(key).inserted { batch.keys.append(key) }
-                batch.events.append(RoutedEvent(index: index, key: key, plan: handler, json: json))
+                let slot: Int
+                if let known = slots[key] {
+                    slot = known
+                } else {
+                    slot = batch.keys.count
+                    slots[key] = slot
+                    batch.keys.append(key)
+                }
+                batch.events.append(RoutedEvent(index: index, key: key, slot: slot, plan: handler, json: json))
             case .failure(let error):
                 batch.failures.append(FoldFailure(index: index, event: event, error: error))
             }
+        }
+        // Unhandled events only matter to documents that handled events load.
+        for position in untracked {
+            batch.events[position].slot = slots[batch.events[position].key] ?? -1
         }
         return batch
     }

@@ -20,6 +20,9 @@ public struct RoutedEvent: Sendable {
     public let index: Int
     /// The document key (for tracking-only entries: the event's aggregate id).
     public let key: String
+    /// Position of ``key`` in ``RoutedBatch/keys``; -1 when the key is not fetched (an unhandled event of a
+    /// document no handled event touches).
+    var slot: Int
     /// The handler with its compiled expressions; `nil` for an event the projection does not handle.
     let plan: FoldPlan.Handler?
     /// `$event`, when routing already built it for the evaluator.

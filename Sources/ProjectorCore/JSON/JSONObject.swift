@@ -25,6 +25,16 @@ public struct JSONObject: Sendable {
         valueList.reserveCapacity(capacity)
     }
 
+    /// An object from parallel key and value lists; `keys` must be distinct. The arrays are adopted as they are
+    /// (a shared key list costs no copy).
+    @inlinable
+    init(distinctKeys keys: [String], values: [JSONValue]) {
+        keyList = keys
+        valueList = values
+        index = nil
+        rebuildIndexIfNeeded()
+    }
+
     /// An object from key/value pairs; a later duplicate key replaces the earlier value.
     @inlinable
     public init(_ pairs: some Sequence<(String, JSONValue)>) {
@@ -84,6 +94,29 @@ public struct JSONObject: Sendable {
                 }
             }
         }
+    }
+
+    /// A copy with `key` (which must not be present) appended, built at its exact size.
+    @inlinable
+    func appending(newKey key: String, value: JSONValue) -> JSONObject {
+        var keys: [String] = []
+        keys.reserveCapacity(keyList.count + 1)
+        keys.append(contentsOf: keyList)
+        keys.append(key)
+        var values: [JSONValue] = []
+        values.reserveCapacity(valueList.count + 1)
+        values.append(contentsOf: valueList)
+        values.append(value)
+        var copy = JSONObject(distinctKeys: [], values: [])
+        copy.keyList = keys
+        copy.valueList = values
+        if var built = index {
+            built[key] = keys.count - 1
+            copy.index = built
+        } else {
+            copy.rebuildIndexIfNeeded()
+        }
+        return copy
     }
 
     /// Removes `key` and returns its value.

@@ -1,4 +1,5 @@
 public import ProjectorCore
+import PostgresNIO
 
 extension EventReader {
     /// Events per query while reading ahead for batches of `batchSize`: twenty batches, at most 100,000 events
@@ -11,8 +12,9 @@ extension EventReader {
     /// reads and decodes the next one, so decoding overlaps whatever `consume` does (folding, writing).
     ///
     /// The reader is at most one batch ahead: the next batch waits, decoded, until `consume` is done with the
-    /// current one (plus the rows PostgresNIO buffers). Batches come from queries of
-    /// ``readAheadQueryLimit(batchSize:)`` events, each below its own watermark exactly like
+    /// current one (plus the rows PostgresNIO buffers). With ``streamingConnection`` set, batches stream from
+    /// queries of ``readAheadQueryLimit(batchSize:)`` events on a dedicated connection opened for this call;
+    /// without it, one pooled query per batch. Every query reads below its own watermark exactly like
     /// ``readBatch(after:limit:filter:)``, so the order and the watermark rule are unchanged. Nothing is committed
     /// here: what `consume` did not get is simply read again by the next reader.
     ///
@@ -33,16 +35,17 @@ extension EventReader {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
-                    var position = cursor
-                    while true {
-                        let last = try await self.streamBatches(
-                            after: position, batchSize: batchSize, limit: limit, filter: filter
-                        ) { batch in
-                            try await handoff.send(batch)
-                            return true
+                    if let configuration = self.streamingConnection {
+                        try await self.withStreamingConnection(configuration) { connection in
+                            try await self.produce(
+                                after: cursor, batchSize: batchSize, limit: limit, filter: filter, on: connection,
+                                into: handoff)
                         }
-                        guard let last, last.isFull, let next = last.lastCursor else { break }
-                        position = next
+                    } else {
+                        // Pooled: one batch per query, so no pooled connection is held while waiting on the consumer.
+                        try await self.produce(
+                            after: cursor, batchSize: batchSize, limit: batchSize, filter: filter, on: nil,
+                            into: handoff)
                     }
                     handoff.finish()
                 } catch {
@@ -60,5 +63,44 @@ extension EventReader {
             }
             return consumed
         }
+    }
+
+    /// Reads batches after `cursor` into `handoff` until a read comes back not full.
+    private func produce(
+        after cursor: EventCursor, batchSize: Int, limit: Int, filter: EventFilter, on connection: PostgresConnection?,
+        into handoff: Rendezvous<EventBatch>
+    ) async throws {
+        var position = cursor
+        while true {
+            let last = try await streamBatches(
+                after: position, batchSize: batchSize, limit: limit, filter: filter, on: connection
+            ) { batch in
+                try await handoff.send(batch)
+                return true
+            }
+            guard let last, last.isFull, let next = last.lastCursor else { return }
+            position = next
+        }
+    }
+
+    /// Opens a dedicated connection for `body` and closes it after.
+    private func withStreamingConnection(
+        _ configuration: PostgresConnection.Configuration,
+        _ body: (PostgresConnection) async throws -> Void
+    ) async throws {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(
+                configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger)
+        } catch {
+            throw ProjectorPostgresError.wrapping(error, doing: "connecting to read events from \(layout.table)")
+        }
+        do {
+            try await body(connection)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try? await connection.close()
     }
 }

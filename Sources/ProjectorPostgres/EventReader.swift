@@ -9,6 +9,11 @@ public import ProjectorCore
 public struct EventReader: Sendable {
     public let client: PostgresClient
     public let layout: EventTableLayout
+    /// Settings for the dedicated connection that catch-up reads stream on
+    /// (``readAhead(after:batchSize:filter:_:)``); `nil` to read ahead one pooled query per batch instead.
+    /// Streaming holds its connection while the consumer works, so it must not come from the pool the consumer
+    /// needs for its checkpoint writes (with every pooled connection streaming, nobody could commit).
+    public var streamingConnection: PostgresConnection.Configuration?
     let logger: Logger
     let decoder: EventRowDecoder
 
@@ -38,8 +43,11 @@ public struct EventReader: Sendable {
     /// A batch is full when more events followed it in this read, or when the read reached `limit`. The last batch
     /// may be empty, so `body` always sees the watermark. Every batch carries the read's watermark.
     ///
-    /// - Parameter body: gets each batch in order; return false to stop (the rest of the read is discarded).
-    ///   Its errors are rethrown unchanged.
+    /// - Parameters:
+    ///   - connection: where to run the query; `nil` for a pooled connection of ``client`` (held until the read
+    ///     ends, also while `body` runs).
+    ///   - body: gets each batch in order; return false to stop (the rest of the read is discarded).
+    ///     Its errors are rethrown unchanged.
     /// - Returns: the last batch handed over, or `nil` when `body` stopped the read.
     @discardableResult
     public func streamBatches(
@@ -47,6 +55,7 @@ public struct EventReader: Sendable {
         batchSize: Int,
         limit: Int,
         filter: EventFilter = .all,
+        on connection: PostgresConnection? = nil,
         _ body: (EventBatch) async throws -> Bool
     ) async throws -> EventBatch? {
         let batchSize = max(1, batchSize)
@@ -54,8 +63,12 @@ public struct EventReader: Sendable {
         let doing = "reading events from \(layout.table)"
         var rows: PostgresRowSequence.AsyncIterator
         do {
-            rows = try await client.query(batchQuery(after: cursor, limit: limit, filter: filter), logger: logger)
-                .makeAsyncIterator()
+            let query = batchQuery(after: cursor, limit: limit, filter: filter)
+            if let connection {
+                rows = try await connection.query(query, logger: logger).makeAsyncIterator()
+            } else {
+                rows = try await client.query(query, logger: logger).makeAsyncIterator()
+            }
         } catch {
             throw ProjectorPostgresError.wrapping(error, doing: doing)
         }

@@ -42,7 +42,12 @@ public struct ProjectorDatabase: Sendable {
         try url.connectionConfiguration(connectTimeout: configuration.postgres.connectTimeout)
     }
 
-    public var reader: EventReader { EventReader(client: client, layout: layout, logger: logger) }
+    /// A reader whose catch-up reads stream on a dedicated connection (see ``EventReader/streamingConnection``).
+    public var reader: EventReader {
+        var reader = EventReader(client: client, layout: layout, logger: logger)
+        reader.streamingConnection = try? connectionConfiguration()
+        return reader
+    }
     public var checkpoints: CheckpointStore { CheckpointStore(client: client, schema: layout.schema, logger: logger) }
     public var deadLetters: DeadLetterStore { DeadLetterStore(client: client, schema: layout.schema, logger: logger) }
     public var migrator: Migrator { Migrator(layout: layout, logger: logger) }

@@ -5,7 +5,7 @@ import ProjectorTesting
 import Testing
 
 /// Streamed reads (one query, many batches) and the read-ahead used while catching up.
-@Suite struct ReadAheadTests {
+@Suite(.timeLimit(.minutes(2))) struct ReadAheadTests {
     /// Inserts `count` events over a few streams, in transactions of 50.
     func fill(_ migrated: MigratedTable, count: Int, on connection: PostgresConnection) async throws {
         let streams = (0..<5).map { _ in TestEvent.uuid() }
@@ -74,6 +74,25 @@ import Testing
             #expect(batches.dropLast().allSatisfy { $0.isFull && $0.events.count == 7 })
             #expect(last?.isFull == false)
             #expect(batches.allSatisfy { $0.watermark > 0 })
+        }
+    }
+
+    @Test(arguments: [true, false])
+    func aConsumerUsingTheOnlyPooledConnectionNeverDeadlocks(streaming: Bool) async throws {
+        try await withMigratedTable(shape: .seed(partitions: 4), configure: { $0.postgres.maxConnections = 1 }) {
+            migrated, connection in
+            try await fill(migrated, count: 300, on: connection)
+            var reader = migrated.database.reader
+            if !streaming { reader.streamingConnection = nil }
+            #expect((reader.streamingConnection != nil) == streaming)
+            var delivered = 0
+            try await reader.readAhead(after: .start, batchSize: 10) { batch in
+                // Like a checkpoint commit: needs the pool while the next batch is being read.
+                _ = try await reader.headCursor()
+                delivered += batch.events.count
+                return true
+            }
+            #expect(delivered == 300)
         }
     }
 

@@ -31,16 +31,16 @@ public struct BatchFold: Sendable {
         fetch: ([String]) async throws -> [String: StoredDocument],
         readStream: (StreamID, ClosedRange<Int64>) async throws -> [Event]
     ) async throws -> BatchFoldResult {
-        try await run(
-            events, restrictedTo: keys,
-            load: { wanted in
-                // Taken out of the fetched dictionary so that a body nobody else holds is decoded in place.
-                var stored = try await fetch(wanted)
-                var states: [String: DocumentState] = Dictionary(minimumCapacity: wanted.count)
-                for key in wanted { states[key] = DocumentState(key: key, stored: stored.removeValue(forKey: key)) }
-                return states
-            },
-            readStream: readStream)
+        let routed = engine.route(events)
+        let slots = Slots(routed, restrictedTo: keys)
+        var states: [DocumentState] = []
+        if !slots.wanted.isEmpty {
+            // Taken out of the fetched dictionary so that a body nobody else holds is decoded in place.
+            var stored = try await fetch(slots.wanted)
+            states.reserveCapacity(slots.wanted.count)
+            for key in slots.wanted { states.append(DocumentState(key: key, stored: stored.removeValue(forKey: key))) }
+        }
+        return try await fold(events, routed, restrictedTo: keys, slots: slots, states: &states, readStream: readStream)
     }
 
     /// Folds `events` like ``run(_:restrictedTo:fetch:readStream:)``, with documents supplied already decoded
@@ -53,25 +53,48 @@ public struct BatchFold: Sendable {
         readStream: (StreamID, ClosedRange<Int64>) async throws -> [Event]
     ) async throws -> BatchFoldResult {
         let routed = engine.route(events)
-        let wanted = keys.map { keys in routed.keys.filter { keys.contains($0) } } ?? routed.keys
-        var states = wanted.isEmpty ? [:] : try await load(wanted)
-        states.reserveCapacity(wanted.count)
-        for key in wanted where states.index(forKey: key) == nil { states[key] = DocumentState(key: key, stored: nil) }
-        if states.count > wanted.count {
-            // `load` handed back keys that were not asked for: keep only the wanted ones.
-            let extra = Set(states.keys).subtracting(wanted)
-            for key in extra { states[key] = nil }
-        }
-        // Where each routed key's state sits (stable: the dictionary is not resized from here on).
-        var positions: [Dictionary<String, DocumentState>.Index?] = Array(repeating: nil, count: routed.keys.count)
-        if keys == nil {
-            for (slot, key) in routed.keys.enumerated() { positions[slot] = states.index(forKey: key) }
-        } else {
-            for (slot, key) in routed.keys.enumerated() where keys?.contains(key) == true {
-                positions[slot] = states.index(forKey: key)
+        let slots = Slots(routed, restrictedTo: keys)
+        var states: [DocumentState] = []
+        if !slots.wanted.isEmpty {
+            var loaded = try await load(slots.wanted)
+            states.reserveCapacity(slots.wanted.count)
+            for key in slots.wanted {
+                states.append(loaded.removeValue(forKey: key) ?? DocumentState(key: key, stored: nil))
             }
         }
+        return try await fold(events, routed, restrictedTo: keys, slots: slots, states: &states, readStream: readStream)
+    }
 
+    /// The documents a run folds: the wanted keys in first-seen order, and where each routed key's state is.
+    private struct Slots {
+        var wanted: [String]
+        /// For each of ``RoutedBatch/keys``: its index in `wanted`, or -1 when it is not folded.
+        var positions: [Int]
+
+        init(_ routed: RoutedBatch, restrictedTo keys: Set<String>?) {
+            guard let keys else {
+                wanted = routed.keys
+                positions = Array(routed.keys.indices)
+                return
+            }
+            wanted = []
+            positions = []
+            positions.reserveCapacity(routed.keys.count)
+            for key in routed.keys {
+                if keys.contains(key) {
+                    positions.append(wanted.count)
+                    wanted.append(key)
+                } else {
+                    positions.append(-1)
+                }
+            }
+        }
+    }
+
+    private func fold(
+        _ events: [Event], _ routed: RoutedBatch, restrictedTo keys: Set<String>?, slots: Slots,
+        states: inout [DocumentState], readStream: (StreamID, ClosedRange<Int64>) async throws -> [Event]
+    ) async throws -> BatchFoldResult {
         var result = BatchFoldResult()
         let stopOnError = engine.projection.onError == .stop
         var keyFailures = routed.failures.makeIterator()
@@ -90,13 +113,15 @@ public struct BatchFold: Sendable {
                 }
                 nextKeyFailure = keyFailures.next()
             }
-            guard entry.slot >= 0, let slot = positions[entry.slot] else { continue }
+            guard entry.slot >= 0 else { continue }
+            let slot = slots.positions[entry.slot]
+            guard slot >= 0 else { continue }
             let event = events[entry.index]
-            var step = engine.fold(entry, event: event, into: &states.values[slot], scratch: &scratch)
+            var step = engine.fold(entry, event: event, into: &states[slot], scratch: &scratch)
             if case .gap(let gap) = step {
                 result.refolds += 1
                 let log = try await readStream(gap.stream, gap.missing)
-                let failures = engine.refold(&states.values[slot], gap: gap, log: log, scratch: &scratch)
+                let failures = engine.refold(&states[slot], gap: gap, log: log, scratch: &scratch)
                 for failed in failures {
                     result.failures.append(FoldFailure(index: entry.index, event: failed.event, error: failed.error))
                 }
@@ -104,7 +129,7 @@ public struct BatchFold: Sendable {
                     result.stoppedAt = entry.index
                     break
                 }
-                step = engine.fold(entry, event: event, into: &states.values[slot], scratch: &scratch)
+                step = engine.fold(entry, event: event, into: &states[slot], scratch: &scratch)
                 if case .gap(let again) = step {
                     // The log cannot hold less than `upToSeq - 1` after a refold; defensive, keeps the loop finite.
                     step = .failed(
@@ -124,7 +149,7 @@ public struct BatchFold: Sendable {
                     result.stoppedAt = entry.index
                     break eventLoop
                 }
-                engine.markProcessed(event, key: entry.key, in: &states.values[slot])
+                engine.markProcessed(event, key: entry.key, in: &states[slot])
             }
         }
         if result.stoppedAt == nil, keys == nil {
@@ -138,11 +163,12 @@ public struct BatchFold: Sendable {
             }
         }
         let version = engine.projection.version
-        result.writes.reserveCapacity(wanted.count)
-        for case let slot? in positions {
-            if let write = states.values[slot].makeWrite(projectionVersion: version) { result.writes.append(write) }
+        result.writes.reserveCapacity(states.count)
+        result.documents.reserveCapacity(states.count)
+        for slot in states.indices {
+            if let write = states[slot].makeWrite(projectionVersion: version) { result.writes.append(write) }
+            result.documents[slots.wanted[slot]] = states[slot]
         }
-        result.documents = states
         return result
     }
 }

@@ -59,7 +59,9 @@ public struct DocumentMetadata: Sendable, Hashable {
                     }
                     let service = String(name[..<slash])
                     let stream = String(name[name.index(after: slash)...])
-                    setSequence(Int64(value), service: service, stream: stream, name: name)
+                    // The usual single stream: its key list is the one to write back, shared instead of rebuilt.
+                    let keyList = streamObject.count == 1 ? streamObject.keys : [name]
+                    setSequence(Int64(value), service: service, stream: stream, keyList: keyList)
                 }
             default: break
             }
@@ -74,9 +76,9 @@ public struct DocumentMetadata: Sendable, Hashable {
         return others[StreamID(service: service, stream: stream)]
     }
 
-    /// Records `seq` as the sequence applied for the stream; `name` is its `service/stream` text when known.
+    /// Records `seq` as the sequence applied for the stream; `keyList` is `[service/stream]` when at hand.
     @inline(__always)
-    mutating func setSequence(_ seq: Int64, service: String, stream: String, name: String? = nil) {
+    mutating func setSequence(_ seq: Int64, service: String, stream: String, keyList: [String]? = nil) {
         if let primary {
             if primary.stream == stream, primary.service == service {
                 primarySeq = seq
@@ -86,7 +88,7 @@ public struct DocumentMetadata: Sendable, Hashable {
         } else {
             primary = StreamID(service: service, stream: stream)
             primarySeq = seq
-            primaryKey = [name ?? service + "/" + stream]
+            primaryKey = keyList ?? [service + "/" + stream]
         }
     }
 

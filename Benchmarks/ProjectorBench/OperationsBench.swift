@@ -147,7 +147,7 @@ enum OperationsBench {
 extension Optional {
     /// The value, or an error naming what was missing.
     func orThrow(_ what: String = "OpenSearch connection") throws -> Wrapped {
-        guard let value = self else { throw OperationsError(.badInput, "\(what) is not configured") }
+        guard let value = self else { throw RuntimeError(.badInput, "\(what) is not configured") }
         return value
     }
 }

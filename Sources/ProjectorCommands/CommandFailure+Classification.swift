@@ -14,8 +14,8 @@ extension CommandFailure {
     static func isConfigurationError(_ error: any Error) -> Bool {
         switch error {
         case let error as ProjectorPostgresError: error.code == .missingDatabaseURL
-        case let error as RuntimeError: error.code == .badConfiguration || error.code == .unknownProjection
-        case let error as OperationsError: error.code == .badInput
+        case let error as RuntimeError:
+            error.code == .badConfiguration || error.code == .unknownProjection || error.code == .badInput
         case let error as DynamoDBError: error.code == .invalidConfiguration
         case let error as OpenSearchError: error.code == .invalidConfiguration
         default: false

@@ -114,7 +114,7 @@ struct OperationsControlTests {
             defer { service.cancel() }
             try await harness.waitUntilCaughtUp(accounts.name)
             try await harness.withSession { session in
-                await #expect(throws: OperationsError.self) {
+                await #expect(throws: RuntimeError.self) {
                     _ = try await ProjectionReset(projection: accounts, session: session).run(owner: "ops")
                 }
             }

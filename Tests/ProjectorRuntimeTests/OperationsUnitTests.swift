@@ -10,7 +10,7 @@ struct OperationsUnitTests {
         #expect(try RuntimeSettings(nil).rebuild == .manual)
         #expect(try RuntimeSettings(["rebuild": "auto"]).rebuild == .auto)
         #expect(try RuntimeSettings(["rebuild": "manual"]).rebuild == .manual)
-        #expect(throws: OperationsError.self) { try RuntimeSettings(["rebuild": "sometimes"]) }
+        #expect(throws: RuntimeError.self) { try RuntimeSettings(["rebuild": "sometimes"]) }
         do {
             _ = try RuntimeSettings(["rebuilds": "auto"])
             Issue.record("an unknown key was accepted")

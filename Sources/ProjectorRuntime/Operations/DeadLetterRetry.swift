@@ -42,7 +42,7 @@ public struct DeadLetterRetry: Sendable {
             letters.removeAll { !wanted.contains($0.id) }
             let found = Set(letters.map(\.id))
             if let absent = ids.first(where: { !found.contains($0) }) {
-                throw OperationsError(.notFound, "no dead letter with id \(absent)", projection: projection.name)
+                throw RuntimeError(.notFound, "no dead letter with id \(absent)", projection: projection.name)
             }
         }
         var outcomes: [Outcome] = []

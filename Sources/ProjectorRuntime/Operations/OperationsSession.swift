@@ -38,13 +38,13 @@ public struct OperationsSession: Sendable {
     }
 
     /// The projection named `name` among `projections`.
-    /// - Throws: ``OperationsError`` `notFound` listing the known names.
-    public static func projection(named name: String, in projections: [Projection]) throws(OperationsError)
+    /// - Throws: ``RuntimeError`` `notFound` listing the known names.
+    public static func projection(named name: String, in projections: [Projection]) throws(RuntimeError)
         -> Projection
     {
         guard let projection = projections.first(where: { $0.name == name }) else {
             let known = projections.map(\.name).sorted().joined(separator: ", ")
-            throw OperationsError(.notFound, "no projection named \(name) (known: \(known.isEmpty ? "none" : known))")
+            throw RuntimeError(.notFound, "no projection named \(name) (known: \(known.isEmpty ? "none" : known))")
         }
         return projection
     }

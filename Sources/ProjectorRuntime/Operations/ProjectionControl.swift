@@ -24,10 +24,10 @@ public struct ProjectionControl: Sendable {
     }
 
     /// Clears the pause flag and a `failed` state (with its error), so a parked projection retries.
-    /// - Throws: ``OperationsError`` `notFound` when the projection has no checkpoint row.
+    /// - Throws: ``RuntimeError`` `notFound` when the projection has no checkpoint row.
     public func resume(_ name: String) async throws {
         guard let row = try await database.checkpoints.read(name) else {
-            throw OperationsError(.notFound, "has no checkpoint yet (never ran): nothing to resume", projection: name)
+            throw RuntimeError(.notFound, "has no checkpoint yet (never ran): nothing to resume", projection: name)
         }
         try await database.checkpoints.setPaused(name, false)
         if row.state == ProjectionState.failed.rawValue || row.state == ProjectionState.paused.rawValue {
@@ -40,7 +40,7 @@ public struct ProjectionControl: Sendable {
     /// its owner acknowledged the pause flag (state `paused`) or is parked `failed`. Sets the pause flag first.
     ///
     /// - Returns: the live lease when this process took it, `nil` when an owner is parked.
-    /// - Throws: ``OperationsError`` `timeout` after `timeout`.
+    /// - Throws: ``RuntimeError`` `timeout` after `timeout`.
     func quiesce(
         _ name: String, owner: String, timeout: Duration, pollInterval: Duration = .milliseconds(200)
     ) async throws -> ProjectionLease? {
@@ -55,7 +55,7 @@ public struct ProjectionControl: Sendable {
                 return nil
             }
             guard ContinuousClock.now < deadline else {
-                throw OperationsError(
+                throw RuntimeError(
                     .timeout, "the owning instance did not acknowledge the pause within \(timeout)", projection: name)
             }
             try await Task.sleep(for: pollInterval)

@@ -85,7 +85,7 @@ extension ProjectionRebuild {
                 let live = try await ViewTarget.live(projection, stores: stores, checkpoints: database.checkpoints)
                 let version = try await database.checkpoints.read(projection.name)?.projectionVersion
                 if let version, version >= projection.version {
-                    throw OperationsError(
+                    throw RuntimeError(
                         .refused,
                         "an in-place rebuild needs a new version (the view is at \(version)); bump `version:` or "
                             + "rebuild into a new table", projection: projection.name)

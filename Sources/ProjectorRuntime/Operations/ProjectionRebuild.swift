@@ -81,7 +81,7 @@ public struct ProjectionRebuild: Sendable {
     ///
     /// - Parameter liveLease: the live projection's lease when the caller owns it (the service rebuilding on a
     ///   version change); the switch-over then needs no pause.
-    /// - Throws: ``OperationsError`` `busy` when another rebuild of the projection runs; store and database errors
+    /// - Throws: ``RuntimeError`` `busy` when another rebuild of the projection runs; store and database errors
     ///   (the build's checkpoint keeps what was done: run it again to continue).
     public func run(
         _ options: Options,
@@ -89,7 +89,7 @@ public struct ProjectionRebuild: Sendable {
         progress: @Sendable (RebuildProgress) async throws -> Void = { _ in }
     ) async throws -> Result {
         if options.inPlace, case .openSearch = projection.target {
-            throw OperationsError(
+            throw RuntimeError(
                 .targetMismatch, "--in-place is for DynamoDB targets; OpenSearch rebuilds swap an alias",
                 projection: projection.name)
         }
@@ -136,7 +136,7 @@ public struct ProjectionRebuild: Sendable {
     /// The build's lease; `busy` when another process runs a rebuild of the projection.
     func acquireBuildLease(_ owner: String) async throws -> ProjectionLease {
         guard let lease = try await database.acquireLease(projection: buildRow, owner: owner) else {
-            throw OperationsError(
+            throw RuntimeError(
                 .busy, "another rebuild of this projection is running (checkpoint row \(buildRow))",
                 projection: projection.name)
         }
@@ -159,7 +159,7 @@ public struct ProjectionRebuild: Sendable {
             let report = try await processor.process(batch)
             if let stoppedAt = report.stoppedAt {
                 if let checkpoint = report.checkpoint { try await database.checkpoints.commit(checkpoint, lease: lease) }
-                throw OperationsError(
+                throw RuntimeError(
                     .refused,
                     "replay stopped at \(stoppedAt) under on_error: stop: \(report.stopError ?? "error"); "
                         + "fix the definition and run rebuild again to continue",

@@ -36,7 +36,7 @@ public struct ProjectionReset: Sendable {
         let control = ProjectionControl(database: database, logger: session.logger)
         let (quiet, lease) = try await control.isQuiet(name, owner: owner)
         guard quiet else {
-            throw OperationsError(
+            throw RuntimeError(
                 .refused,
                 "is running on \(row.owner ?? "another instance"): pause it (`projector pause \(name)`) or stop the "
                     + "service first", projection: name)

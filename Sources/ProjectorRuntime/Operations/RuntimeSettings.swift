@@ -24,22 +24,22 @@ public struct RuntimeSettings: Sendable, Hashable {
     }
 
     /// Reads the `runtime` section (`nil`: absent, all defaults).
-    /// - Throws: ``OperationsError`` `badInput` naming the key for an unknown key or a bad value.
-    public init(_ json: JSONValue?) throws(OperationsError) {
+    /// - Throws: ``RuntimeError`` `badInput` naming the key for an unknown key or a bad value.
+    public init(_ json: JSONValue?) throws(RuntimeError) {
         self.init()
         guard let json, json != .null else { return }
         guard case .object(let object) = json else {
-            throw OperationsError(.badInput, "runtime: expected a mapping")
+            throw RuntimeError(.badInput, "runtime: expected a mapping")
         }
         for (key, value) in object {
             switch key {
             case "rebuild":
                 guard let text = value.stringValue, let policy = RebuildPolicy(rawValue: text) else {
-                    throw OperationsError(.badInput, "runtime.rebuild: expected auto or manual, got \(value.serialized())")
+                    throw RuntimeError(.badInput, "runtime.rebuild: expected auto or manual, got \(value.serialized())")
                 }
                 rebuild = policy
             default:
-                throw OperationsError(.badInput, "runtime.\(key): unknown key (known: rebuild)")
+                throw RuntimeError(.badInput, "runtime.\(key): unknown key (known: rebuild)")
             }
         }
     }

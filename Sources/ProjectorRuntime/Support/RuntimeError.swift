@@ -1,11 +1,13 @@
-/// An error of the running service. `description` is one line naming the projection and
-/// what went wrong; it never contains document bodies or credentials.
+/// An error of the running service or of an operations command (`rebuild`, `preview`, `verify`, `pause`,
+/// `resume`, `dlq`, `reset`). `description` is one line naming the projection and what went wrong; it never
+/// contains document bodies or credentials.
 public struct RuntimeError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of failure.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
             case conflictStorm, versionChanged, checkpointBeyondLog, unknownProjection, badConfiguration
             case targetUnavailable, leaseLost
+            case notFound, refused, busy, timeout, badInput, targetMismatch
         }
 
         private let base: Base
@@ -25,14 +27,30 @@ public struct RuntimeError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let targetUnavailable = Code(.targetUnavailable)
         /// This instance no longer owns the projection.
         public static let leaseLost = Code(.leaseLost)
+        /// The projection, dead letter or stored build does not exist.
+        public static let notFound = Code(.notFound)
+        /// The operation is not safe in the current state (e.g. reset of a running projection).
+        public static let refused = Code(.refused)
+        /// Another process holds what the operation needs (a rebuild already running).
+        public static let busy = Code(.busy)
+        /// The live projection did not pause in time.
+        public static let timeout = Code(.timeout)
+        /// A flag, argument or `runtime` setting is not usable (bad `--at` position, unknown setting).
+        public static let badInput = Code(.badInput)
+        /// The projection's target does not support the operation (e.g. `--in-place` on OpenSearch).
+        public static let targetMismatch = Code(.targetMismatch)
 
         public var description: String { base.rawValue }
     }
 
+    /// The kind of failure.
     public var code: Code
+    /// One line: what went wrong.
     public var message: String
+    /// The projection concerned.
     public var projection: String?
 
+    /// Creates an error.
     public init(_ code: Code, _ message: String, projection: String? = nil) {
         self.code = code
         self.message = message

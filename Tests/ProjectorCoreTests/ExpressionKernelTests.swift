@@ -14,7 +14,7 @@ import Testing
         "$event.data.amount ? \"yes\" : \"no\"", "$event.data.amount ?: \"fallback\"", "$event.data.missing ?? 7",
         "$event.data.amount > 0 ? $doc.balance + $event.data.amount : $doc.balance",
         #"{"id": $key, "balance": 0, "n": 1.0, "sum": $doc.balance + 1.5, "in": {"a": $event.data.amount * 2}}"#,
-        "($event.data.amount; $doc.balance)", "$event.type", "$event.created_at", "$event.position", "$.stream",
+        "($event.data.amount; $doc.balance)", "$event.type", "$event.created_at", "$event.position", "$.stream", "$.data.amount",
         "data.amount", "$event", "$doc", "$key", "$key.x", "$doc.nested.value", "$event.data.items.amount",
         "$event.seq + $event.position", "$event.data.amount + 1.0", "1.0", "2.5 * 2", "$event.data.big + 1",
         "$event.data.big * $event.data.big", "$event.data.amount + $event.data.name", "$event.data.nothing.deeper",

@@ -12,7 +12,10 @@ final class CompiledExpression: Sendable {
     init(_ expression: ProjectionExpression) {
         self.expression = expression
         kernel = ExpressionKernel.compile(expression.compiled)
-        convertsOutput = !expression.compiled.root.simplePath
+        // Mirrors `JSONataExpression.walkSimplePath`: only paths from a named variable or a bare name are raw.
+        let root = expression.compiled.root
+        let first = root.expressions.first
+        convertsOutput = !root.simplePath || (first?.kind == .variable && first?.value.isEmpty == true)
     }
 
     /// True when evaluation may need the `$event` object (no kernel, or a kernel reading the whole event).

@@ -98,7 +98,9 @@ enum OperationsBench {
         let report = try await verifier.run { _ in }
         let verifyRate = Double(report.checked) / RuntimeBench.seconds(clock.now - started)
         print("BENCH verify_docs_per_s \(Int(verifyRate)) docs/s")
-        if !report.isClean { printError("operations: verify found \(report.drifted) drifted documents after a rebuild") }
+        if !report.isClean {
+            printError("operations: verify found \(report.drifted) drifted documents after a rebuild")
+        }
         try await client.deleteIndices(try await client.physicalIndices(of: alias).map(\.description))
     }
 

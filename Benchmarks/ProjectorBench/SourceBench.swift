@@ -5,9 +5,9 @@ import ProjectorTesting
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The event source: tail throughput with a discarding consumer, and notify-to-delivery latency.

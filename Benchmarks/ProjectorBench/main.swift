@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // `projector-bench [NAME…]`: runs the named benchmarks, or all of them, in this order.
@@ -31,11 +31,11 @@ let areas: [BenchmarkArea] = [
 func peakResidentBytes() -> Int {
     var usage = rusage()
     #if canImport(Darwin)
-    guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
-    return Int(usage.ru_maxrss)
+        guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
+        return Int(usage.ru_maxrss)
     #else
-    guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
-    return Int(usage.ru_maxrss) * 1024
+        guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
+        return Int(usage.ru_maxrss) * 1024
     #endif
 }
 

@@ -68,7 +68,8 @@ public struct CheckpointStore: Sendable {
             "INSERT INTO \(table) (projection, projection_version) VALUES ($1, $2) ON CONFLICT (projection) DO NOTHING",
             projection, [.int(version)], requireRow: false)
         guard let checkpoint = try await read(projection) else {
-            throw ProjectorPostgresError(.unknownProjection, "checkpoint row vanished after insert", projection: projection)
+            throw ProjectorPostgresError(
+                .unknownProjection, "checkpoint row vanished after insert", projection: projection)
         }
         return checkpoint
     }
@@ -97,7 +98,8 @@ public struct CheckpointStore: Sendable {
         }
         guard !updated else { return }
         guard let current = try await read(projection) else {
-            throw ProjectorPostgresError(.unknownProjection, "no checkpoint row", projection: projection, cursor: cursor)
+            throw ProjectorPostgresError(
+                .unknownProjection, "no checkpoint row", projection: projection, cursor: cursor)
         }
         if current.leaseEpoch != lease.epoch {
             throw ProjectorPostgresError(
@@ -119,7 +121,8 @@ public struct CheckpointStore: Sendable {
         errorPosition: EventCursor? = nil,
         lease: ProjectionLease? = nil
     ) async throws {
-        var sql = "UPDATE \(table) SET state = $2, last_error = $3, error_position = $4, updated_at = now() WHERE projection = $1"
+        var sql =
+            "UPDATE \(table) SET state = $2, last_error = $3, error_position = $4, updated_at = now() WHERE projection = $1"
         var values: [JSONValue] = [.string(state), lastError.map(JSONValue.string) ?? .null]
         values.append(errorPosition.map { .string($0.description) } ?? .null)
         if let lease {
@@ -192,7 +195,8 @@ public struct CheckpointStore: Sendable {
             }
         }
         let returning = requireRow ? " RETURNING 1" : ""
-        try await run(PostgresQuery(unsafeSQL: sql + returning, binds: bindings), projection: projection, requireRow: requireRow)
+        try await run(
+            PostgresQuery(unsafeSQL: sql + returning, binds: bindings), projection: projection, requireRow: requireRow)
     }
 
     private func run(_ query: PostgresQuery, projection: String, requireRow: Bool) async throws {

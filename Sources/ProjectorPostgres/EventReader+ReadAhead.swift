@@ -1,5 +1,5 @@
-public import ProjectorCore
 import PostgresNIO
+public import ProjectorCore
 
 extension EventReader {
     /// Events per query while reading ahead for batches of `batchSize`: twenty batches, at most 100,000 events

@@ -27,7 +27,8 @@ public struct EventReader: Sendable {
     /// Up to `limit` events after `cursor` in `(tx_id, position)` order, only from
     /// transactions below the watermark `pg_snapshot_xmin(pg_current_snapshot())`: never an
     /// uncommitted event, and never one that could still be overtaken by a late commit.
-    public func readBatch(after cursor: EventCursor, limit: Int, filter: EventFilter = .all) async throws -> EventBatch {
+    public func readBatch(after cursor: EventCursor, limit: Int, filter: EventFilter = .all) async throws -> EventBatch
+    {
         var read = EventBatch(events: [], watermark: 0, eventsAboveWatermark: false, isFull: false)
         try await streamBatches(after: cursor, batchSize: limit, limit: limit, filter: filter) { batch in
             read = batch
@@ -164,7 +165,8 @@ public struct EventReader: Sendable {
               AND \(c.seq.quoted) > $3 AND \(c.seq.quoted) <= $4
             ORDER BY \(c.seq.quoted)
             """
-        return try await events(PostgresQuery(unsafeSQL: sql, binds: bindings), doing: "reading stream \(service)/\(stream)")
+        return try await events(
+            PostgresQuery(unsafeSQL: sql, binds: bindings), doing: "reading stream \(service)/\(stream)")
     }
 
     /// The events of all streams with the given aggregate id (any service), ordered by

@@ -79,7 +79,8 @@ struct EventRowDecoder: Sendable {
     /// An 8-byte binary value (`int8`, `xid8`, `timestamptz`); `nil` for NULL.
     static func integer(_ cell: PostgresCell) throws -> Int64? {
         guard let bytes = cell.bytes else { return nil }
-        guard cell.format == .binary, bytes.readableBytes == 8, let value = bytes.getInteger(at: bytes.readerIndex, as: Int64.self)
+        guard cell.format == .binary, bytes.readableBytes == 8,
+            let value = bytes.getInteger(at: bytes.readerIndex, as: Int64.self)
         else {
             throw ProjectorPostgresError(
                 .malformedRow, "column \(cell.columnName) is not an 8-byte binary value (type \(cell.dataType))")
@@ -90,7 +91,8 @@ struct EventRowDecoder: Sendable {
     /// A binary `bool`; `nil` for NULL.
     static func bool(_ cell: PostgresCell) throws -> Bool? {
         guard let bytes = cell.bytes else { return nil }
-        guard cell.format == .binary, bytes.readableBytes == 1, let value = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self)
+        guard cell.format == .binary, bytes.readableBytes == 1,
+            let value = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self)
         else { throw ProjectorPostgresError(.malformedRow, "column \(cell.columnName) is not a binary bool") }
         return value != 0
     }

@@ -122,7 +122,7 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
                 }
             } catch let failure as ConsumerFailure {
                 throw failure.error
-            } catch where ProjectorPostgresError.isTransient(error) && !Task.isCancelled {
+            } catch  where ProjectorPostgresError.isTransient(error) && !Task.isCancelled {
                 let delay = backoff.next()
                 logger.warning(
                     "reading events failed; retrying",
@@ -145,6 +145,7 @@ private struct ConsumerFailure: Error {
 extension EventTailer where C == ContinuousClock {
     /// A tailer on the continuous clock.
     public init(reader: EventReader, notifier: EventNotifier?, configuration: Configuration, logger: Logger) {
-        self.init(reader: reader, notifier: notifier, configuration: configuration, clock: ContinuousClock(), logger: logger)
+        self.init(
+            reader: reader, notifier: notifier, configuration: configuration, clock: ContinuousClock(), logger: logger)
     }
 }

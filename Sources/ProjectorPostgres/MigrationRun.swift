@@ -178,7 +178,8 @@ struct MigrationRun {
         }
         let index = layout.sibling("projector_cursor_idx")
         if try await !relationExists(index) {
-            try await execute("CREATE INDEX \(layout.siblingName("projector_cursor_idx")) ON \(table) (tx_id, position)")
+            try await execute(
+                "CREATE INDEX \(layout.siblingName("projector_cursor_idx")) ON \(table) (tx_id, position)")
             actions.append("created index \(layout.table.schema.name).\(layout.table.table.name)_projector_cursor_idx")
         }
         try await installTrigger()
@@ -203,6 +204,7 @@ struct MigrationRun {
             CREATE TRIGGER \(Self.notifyTrigger) AFTER INSERT ON \(table)
             FOR EACH STATEMENT EXECUTE FUNCTION \(layout.own("notify_events"))(\(layout.channel.literal))
             """)
-        actions.append("created trigger \(Self.notifyTrigger) on \(layout.table) notifying channel \(layout.channel.name)")
+        actions.append(
+            "created trigger \(Self.notifyTrigger) on \(layout.table) notifying channel \(layout.channel.name)")
     }
 }

@@ -30,7 +30,8 @@ extension ProjectorDatabase {
             return error.serverInfo?[.message] ?? "the server refused the connection"
         }
         if error.code == .sslUnsupported {
-            return "the server does not accept TLS, but sslmode asks for it (sslmode=disable or enable ssl on the server)"
+            return
+                "the server does not accept TLS, but sslmode asks for it (sslmode=disable or enable ssl on the server)"
         }
         if error.code == .serverClosedConnection { return "the server closed the connection" }
         guard let underlying = error.underlying else { return "\(error.code)" }

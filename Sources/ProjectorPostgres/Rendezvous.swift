@@ -18,7 +18,8 @@ final class Rendezvous<Element: Sendable>: Sendable {
     /// What to do once the lock is released.
     private enum Resumption {
         case none
-        case handOver(Element, to: CheckedContinuation<Element?, any Error>, release: CheckedContinuation<Void, any Error>)
+        case handOver(
+            Element, to: CheckedContinuation<Element?, any Error>, release: CheckedContinuation<Void, any Error>)
         case end(CheckedContinuation<Element?, any Error>, (any Error)?)
         case failSend(CheckedContinuation<Void, any Error>)
 

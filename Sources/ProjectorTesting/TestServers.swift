@@ -1,9 +1,9 @@
 public import ProjectorCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The test servers the scripts start, found through the environment.

@@ -62,7 +62,8 @@ import Testing
             let store = migrated.database.checkpoints
             _ = try await store.register("p", version: 1)
             try await store.setState(
-                "p", state: "failed", lastError: "mapping error on key k1", errorPosition: EventCursor(transactionID: 7, position: 8))
+                "p", state: "failed", lastError: "mapping error on key k1",
+                errorPosition: EventCursor(transactionID: 7, position: 8))
             try await store.setPaused("p", true)
             try await store.setMetadata("p", ["index": "p_v2"])
             try await store.setVersion("p", 2)
@@ -87,7 +88,8 @@ import Testing
             let head = try #require(try await database.reader.headCursor())
             let inside = Checkpoint(projection: "p", cursor: head)
             try await database.checkpoints.verifyWithinLog(inside, reader: database.reader)
-            let restored = Checkpoint(projection: "p", cursor: EventCursor(transactionID: head.transactionID + 1000, position: 1))
+            let restored = Checkpoint(
+                projection: "p", cursor: EventCursor(transactionID: head.transactionID + 1000, position: 1))
             let error = await #expect(throws: ProjectorPostgresError.self) {
                 try await database.checkpoints.verifyWithinLog(restored, reader: database.reader)
             }

@@ -14,8 +14,10 @@ import Testing
             let fast = TestEvent.uuid()
             try await PostgresTesting.withConnection(url) { open in
                 try await execute("BEGIN", on: open)
-                try await migrated.table.insert(streamEvents(slow, seqs: 1...1), on: open, logger: PostgresTesting.logger)
-                try await migrated.table.insert(streamEvents(fast, seqs: 1...3), on: other, logger: PostgresTesting.logger)
+                try await migrated.table.insert(
+                    streamEvents(slow, seqs: 1...1), on: open, logger: PostgresTesting.logger)
+                try await migrated.table.insert(
+                    streamEvents(fast, seqs: 1...3), on: other, logger: PostgresTesting.logger)
                 // The open transaction's id is below the later ones: nothing past it may be delivered.
                 let whileOpen = try await readAll(reader, batchSize: batchSize)
                 #expect(whileOpen.isEmpty)

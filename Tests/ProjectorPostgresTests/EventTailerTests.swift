@@ -85,7 +85,8 @@ import Testing
             let table = migrated.table
             let writers = 8
             let perWriter = 2_000
-            let log = try await tail(tailer, notifier: notifier, expected: writers * perWriter, timeout: .seconds(120)) {
+            let log = try await tail(tailer, notifier: notifier, expected: writers * perWriter, timeout: .seconds(120))
+            {
                 guard let url = table.configuration.postgres.url else { return }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<writers {

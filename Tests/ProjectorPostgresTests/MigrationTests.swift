@@ -5,7 +5,9 @@ import ProjectorTesting
 import Testing
 
 @Suite struct MigrationTests {
-    private func columnNames(_ table: TemporaryEventTable, on connection: PostgresConnection) async throws -> Set<String> {
+    private func columnNames(_ table: TemporaryEventTable, on connection: PostgresConnection) async throws -> Set<
+        String
+    > {
         var names: Set<String> = []
         let query: PostgresQuery = """
             SELECT attname FROM pg_attribute WHERE attrelid = \(table.quotedTable)::regclass AND attnum > 0 AND NOT attisdropped
@@ -62,11 +64,15 @@ import Testing
                 (gen_random_uuid(), '2024-01-01 10:00:00+00', gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), '', 1, 's', '\(b)', '{"event-id":"second"}'),
                 (gen_random_uuid(), '2024-01-01 10:00:00+00', gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), '', 1, 's', '\(a)', '{"event-id":"first"}')
                 """, on: connection)
-            let report = try await Migrator(layout: EventTableLayout(table.configuration), logger: PostgresTesting.logger)
-                .migrate(on: connection)
+            let report = try await Migrator(
+                layout: EventTableLayout(table.configuration), logger: PostgresTesting.logger
+            )
+            .migrate(on: connection)
             #expect(report.actions.contains { $0.contains("3 existing rows numbered") })
-            try await table.insert([TestEvent(stream: b, seq: 2, type: "fourth")], on: connection, logger: PostgresTesting.logger)
-            try await ProjectorDatabase.withDatabase(configuration: table.configuration, logger: PostgresTesting.logger) {
+            try await table.insert(
+                [TestEvent(stream: b, seq: 2, type: "fourth")], on: connection, logger: PostgresTesting.logger)
+            try await ProjectorDatabase.withDatabase(configuration: table.configuration, logger: PostgresTesting.logger)
+            {
                 database in
                 let events = try await readUntil(database.reader, count: 4, batchSize: 100)
                 #expect(events.map(\.type) == ["first", "second", "third", "fourth"])
@@ -97,7 +103,8 @@ import Testing
                 WHERE c.relkind = 'i' AND i.inhparent = to_regclass(\(migrated.table.eventSchema + ".event_store_projector_cursor_idx"))
                 """
             var partitions: Int64 = 0
-            for try await count in try await connection.query(query, logger: PostgresTesting.logger).decode(Int64.self) {
+            for try await count in try await connection.query(query, logger: PostgresTesting.logger).decode(Int64.self)
+            {
                 partitions = count
             }
             #expect(partitions == 32)

@@ -1,6 +1,7 @@
-@testable import ProjectorPostgres
 import Synchronization
 import Testing
+
+@testable import ProjectorPostgres
 
 @Suite struct RendezvousTests {
     @Test func handsValuesOverInOrderAndEndsWithNil() async throws {

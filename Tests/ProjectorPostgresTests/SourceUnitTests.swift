@@ -1,6 +1,7 @@
 import ProjectorCore
-@testable import ProjectorPostgres
 import Testing
+
+@testable import ProjectorPostgres
 
 @Suite struct EDDDecodingTests {
     @Test(arguments: [

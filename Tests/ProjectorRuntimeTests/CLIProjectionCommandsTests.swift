@@ -43,8 +43,10 @@ import Testing
     }
 
     static func scratchFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-projections-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("tests"), withIntermediateDirectories: true)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "cli-projections-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("tests"), withIntermediateDirectories: true)
         return folder
     }
 
@@ -71,7 +73,11 @@ import Testing
         #expect(bad.status == 1)
         #expect(bad.lines.count == 2)
         #expect(bad.lines.contains { $0.hasPrefix("\(file.path):6:") && $0.contains("on.bumped.set.n: S0") })
-        #expect(bad.lines.contains { $0 == "\(file.path):7:1: unknown key 'colour' in the definition (expected one of: initial, key, on, on_error, projection, source, target, version)" })
+        #expect(
+            bad.lines.contains {
+                $0
+                    == "\(file.path):7:1: unknown key 'colour' in the definition (expected one of: initial, key, on, on_error, projection, source, target, version)"
+            })
 
         let single = try Self.projector(["validate", "projections/account_balance.yaml"])
         #expect(single.output == "1 projection OK\n")
@@ -91,21 +97,21 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         try Self.definition.write(to: folder.appendingPathComponent("counter.yaml"), atomically: true, encoding: .utf8)
         try """
-            projection: counter
-            cases:
-              - name: adds up
-                given:
-                  - { type: bumped, stream: c1, data: { by: 2 } }
-                  - { type: bumped, stream: c1, data: { by: 3 } }
-                expect:
-                  c1: { id: c1, n: 5 }
-              - name: wrong on purpose
-                given:
-                  - { type: bumped, stream: c2, data: { by: 2 } }
-                expect:
-                  c2: { id: c2, n: 3 }
-                  c3: null
-            """.write(to: folder.appendingPathComponent("tests/counter.yaml"), atomically: true, encoding: .utf8)
+        projection: counter
+        cases:
+          - name: adds up
+            given:
+              - { type: bumped, stream: c1, data: { by: 2 } }
+              - { type: bumped, stream: c1, data: { by: 3 } }
+            expect:
+              c1: { id: c1, n: 5 }
+          - name: wrong on purpose
+            given:
+              - { type: bumped, stream: c2, data: { by: 2 } }
+            expect:
+              c2: { id: c2, n: 3 }
+              c3: null
+        """.write(to: folder.appendingPathComponent("tests/counter.yaml"), atomically: true, encoding: .utf8)
         let run = try Self.projector(["test", folder.path])
         #expect(run.status == 1)
         #expect(run.lines.first == "PASS counter: adds up")
@@ -128,7 +134,9 @@ import Testing
         #expect(sum.status == 0)
         #expect(sum.output == "3\n")
 
-        let object = try Self.projector(["eval", #"{"id": $event.stream, "tags": ["x"]}"#, "--bind", #"$event={"stream":"s1"}"#])
+        let object = try Self.projector([
+            "eval", #"{"id": $event.stream, "tags": ["x"]}"#, "--bind", #"$event={"stream":"s1"}"#,
+        ])
         #expect(object.output == #"{"id":"s1","tags":["x"]}"# + "\n")
 
         let undefined = try Self.projector(["eval", "$.missing", "--input", "-"], input: "{}")
@@ -172,4 +180,3 @@ import Testing
         #expect(!run.errors.contains("s3cret-pw"))
     }
 }
-

@@ -79,7 +79,10 @@ extension FaultTests {
                 func body(_ owner: String, _ version: Int) -> JSONValue {
                     ["id": "doc", "owner": .string(owner), "_projector": ["v": .int(version)]]
                 }
-                guard case .applied(let first?) = try await store.apply([.upsert(key: "doc", body: body("first", 1), expected: nil)])[0]
+                guard
+                    case .applied(let first?) = try await store.apply([
+                        .upsert(key: "doc", body: body("first", 1), expected: nil)
+                    ])[0]
                 else {
                     Issue.record("the first write was not applied")
                     return

@@ -49,7 +49,8 @@ extension FaultTests {
                 let (failing, healthy) = target == .openSearch ? (accounts, totals) : (totals, accounts)
                 let metrics = ProjectorMetrics()
                 let board = StatusBoard()
-                let service = Self.proxied(harness, target, proxy).start([accounts, totals], board: board, metrics: metrics)
+                let service = Self.proxied(harness, target, proxy).start(
+                    [accounts, totals], board: board, metrics: metrics)
                 try await ProcessTests.appendAccounts(count: 5, harness: harness, connection: connection)
                 try await harness.waitUntilCaughtUp(failing.name)
                 try await harness.waitUntilCaughtUp(healthy.name)
@@ -77,7 +78,8 @@ extension FaultTests {
                 }
                 // Still cut: the checkpoint never passed the events whose documents could not be written.
                 let during = try #require(try await harness.database.checkpoints.read(failing.name))
-                #expect(during.cursor == before, "checkpoint moved from \(before) to \(during.cursor) during the outage")
+                #expect(
+                    during.cursor == before, "checkpoint moved from \(before) to \(during.cursor) during the outage")
                 #expect(lagSeen == lagSeen.sorted() && (lagSeen.last ?? 0) > (lagSeen.first ?? 0), "lag \(lagSeen)")
                 #expect((Self.sample(metrics, "projector_sink_errors_total", unavailable) ?? 0) > errorsBefore)
                 #expect(board.snapshot[failing.name]?.state != .failed)

@@ -53,8 +53,10 @@ struct OperationsControlTests {
             let broken = try harness.projection(Self.definition(harness, fixed: false))
             let streams = try await harness.appendAccounts(4, deposits: 2, on: connection)
             try await append(
-                [TestEvent(stream: streams[0], seq: 4, type: "deposited", data: ["amount": 13]),
-                 TestEvent(stream: streams[1], seq: 4, type: "deposited", data: ["amount": 13])],
+                [
+                    TestEvent(stream: streams[0], seq: 4, type: "deposited", data: ["amount": 13]),
+                    TestEvent(stream: streams[1], seq: 4, type: "deposited", data: ["amount": 13]),
+                ],
                 table: harness.table, on: connection)
             try await harness.runOnce([broken])
             let deadLetters = harness.database.deadLetters

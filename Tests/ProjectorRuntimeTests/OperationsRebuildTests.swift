@@ -64,7 +64,7 @@ struct OperationsRebuildTests {
 
                 #expect(result.swapped)
                 #expect(!result.resumed)
-                #expect(phases.withLock { $0 } .contains(.replay))
+                #expect(phases.withLock { $0 }.contains(.replay))
                 #expect(try await admin.aliasTargets(alias) == [result.target])
                 #expect(IndexName(parsing: result.target)?.version == 2)
                 #expect(result.deleted == oldIndices, "--keep-old 0 deletes the old index")
@@ -152,7 +152,8 @@ struct OperationsRebuildTests {
                 let target = try await session.liveTarget(v2)
                 #expect(target.name == result.target)
                 let document = try await target.store().fetch([streams[0]])[streams[0]]
-                #expect(visible(document?.body) == ["id": .string(streams[0]), "balance": 56, "deposits": 4, "owner": "o0"])
+                #expect(
+                    visible(document?.body) == ["id": .string(streams[0]), "balance": 56, "deposits": 4, "owner": "o0"])
             }
             let (report, _) = try await harness.verify(v2)
             #expect(report.isClean && report.checked == 20)
@@ -195,7 +196,10 @@ struct OperationsRebuildTests {
             try await harness.withSession { session in
                 let documents = try await session.liveTarget(v2).store().fetch(streams)
                 #expect(documents.count == 5)
-                #expect(visible(documents[streams[0]]?.body) == ["id": .string(streams[0]), "balance": 3, "deposits": 2, "owner": "o0"])
+                #expect(
+                    visible(documents[streams[0]]?.body) == [
+                        "id": .string(streams[0]), "balance": 3, "deposits": 2, "owner": "o0",
+                    ])
             }
             #expect(try await harness.database.checkpoints.read(v2.name)?.projectionVersion == 2)
             let (report, _) = try await harness.verify(v2)

@@ -14,7 +14,8 @@ extension RuntimeHarness {
             configuration: configuration, environment: Self.environment, logger: Self.logger
         ) { stores in
             try await body(
-                OperationsSession(configuration: configuration, database: database, stores: stores, logger: Self.logger))
+                OperationsSession(configuration: configuration, database: database, stores: stores, logger: Self.logger)
+            )
         }
     }
 
@@ -58,7 +59,8 @@ extension RuntimeHarness {
             streams.append(stream)
             events.append(TestEvent(stream: stream, seq: 1, type: "opened", data: ["owner": .string("o\(index)")]))
             for seq in 0..<deposits {
-                events.append(TestEvent(stream: stream, seq: seq + 2, type: "deposited", data: ["amount": .int(seq + 1)]))
+                events.append(
+                    TestEvent(stream: stream, seq: seq + 2, type: "deposited", data: ["amount": .int(seq + 1)]))
             }
         }
         try await append(events, table: table, on: connection)

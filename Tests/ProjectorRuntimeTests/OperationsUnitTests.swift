@@ -46,7 +46,8 @@ struct OperationsUnitTests {
         #expect(
             drift.jsonValue.serialized()
                 == #"{"key":"a1","kind":"changed","differences":[{"path":".balance","expected":5,"actual":7}]}"#)
-        let missing = DocumentDrift(key: "b", kind: .missing, differences: [JSONDifference(path: "", expected: .int(1), actual: nil)])
+        let missing = DocumentDrift(
+            key: "b", kind: .missing, differences: [JSONDifference(path: "", expected: .int(1), actual: nil)])
         #expect(missing.jsonValue["differences"]?.arrayValue?.first?["actual"] == nil)
     }
 
@@ -66,7 +67,8 @@ struct OperationsUnitTests {
 
     @Test func streamKeyedProjectionsAreRecognised() throws {
         let streamKeyed = try ProjectionLoader.parse(
-            "projection: a\nversion: 1\ntarget:\n  opensearch:\n    index: a\non:\n  e:\n    set: { a: 1 }\n", file: "a.yaml")
+            "projection: a\nversion: 1\ntarget:\n  opensearch:\n    index: a\non:\n  e:\n    set: { a: 1 }\n",
+            file: "a.yaml")
         let keyed = try ProjectionLoader.parse(
             "projection: b\nversion: 1\nkey: '\"all\"'\ntarget:\n  opensearch:\n    index: b\non:\n  e:\n    set: { a: 1 }\n",
             file: "b.yaml")
@@ -83,7 +85,8 @@ struct OperationsUnitTests {
         }
         for good in [
             ["rebuild", "a", "--no-swap", "--keep-old", "0"], ["dlq", "retry", "a", "--id", "3", "--id", "4"],
-            ["dlq", "list", "a", "--json"], ["reset", "a", "--to-start", "--yes"], ["verify", "a", "--sample", "5", "--json"],
+            ["dlq", "list", "a", "--json"], ["reset", "a", "--to-start", "--yes"],
+            ["verify", "a", "--sample", "5", "--json"],
             ["preview", "a", "--key", "k", "--at", "10:3"], ["pause", "a"], ["resume", "a"],
         ] {
             #expect(throws: Never.self, "\(good)") { _ = try ProjectorCommand.parseAsRoot(good) }

@@ -111,7 +111,11 @@ struct OperationsVerifyTests {
                     set: { accounts: $doc.accounts + 1 }
                 """)
             try await append(
-                (0..<7).map { TestEvent(stream: TestEvent.uuid(), seq: 1, type: "opened", data: ["owner": .string($0 % 2 == 0 ? "ann" : "bob")]) },
+                (0..<7).map {
+                    TestEvent(
+                        stream: TestEvent.uuid(), seq: 1, type: "opened",
+                        data: ["owner": .string($0 % 2 == 0 ? "ann" : "bob")])
+                },
                 table: harness.table, on: connection)
             let preview = ProjectionPreview(log: ProjectionLog(projection: totals, reader: harness.database.reader))
             let ann = try await preview.run(key: "ann")

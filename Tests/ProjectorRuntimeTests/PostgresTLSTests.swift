@@ -75,8 +75,9 @@ struct PostgresTLSTests {
             #expect(wrongHost?.localizedCaseInsensitiveContains("hostname") == true, "\(wrongHost ?? "")")
 
             // verify-ca checks the chain, not the name: the right CA by IP address connects…
-            #expect(try await Self.dedicatedSessionIsEncrypted(
-                try Self.url(server, host: "127.0.0.1", "sslmode=verify-ca&\(trusted)")))
+            #expect(
+                try await Self.dedicatedSessionIsEncrypted(
+                    try Self.url(server, host: "127.0.0.1", "sslmode=verify-ca&\(trusted)")))
             // …a CA that did not sign the certificate does not.
             let untrusted = await Self.connectionFailure(
                 try Self.url(server, host: "localhost", "sslmode=verify-ca&sslrootcert=\(stranger.caFile)"))

@@ -124,7 +124,9 @@ struct ReadAheadServiceTests {
             // Stop once the catch-up is under way but far from done.
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
-                if let row = try await harness.database.checkpoints.read(projection.name), row.cursor != .start { break }
+                if let row = try await harness.database.checkpoints.read(projection.name), row.cursor != .start {
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(10))
             }
             let stopping = ContinuousClock.now

@@ -91,7 +91,9 @@ public struct DeadLetterRetry: Sendable {
 
     /// The stored document with its metadata moved back just before `event`, so the engine applies it.
     static func reopening(_ document: StoredDocument, for event: Event, key: String) -> StoredDocument {
-        guard case .object(var body) = document.body, let stamp = body[Projection.metadataField] else { return document }
+        guard case .object(var body) = document.body, let stamp = body[Projection.metadataField] else {
+            return document
+        }
         var metadata = DocumentMetadata(json: stamp)
         if key == event.stream {
             metadata.streams[event.streamID] = event.seq - 1

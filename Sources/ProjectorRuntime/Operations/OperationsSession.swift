@@ -14,7 +14,8 @@ public struct OperationsSession: Sendable {
     public let logger: Logger
 
     /// A session over connections the caller runs.
-    public init(configuration: ProjectorConfiguration, database: ProjectorDatabase, stores: ViewStores, logger: Logger) {
+    public init(configuration: ProjectorConfiguration, database: ProjectorDatabase, stores: ViewStores, logger: Logger)
+    {
         self.configuration = configuration
         self.database = database
         self.stores = stores
@@ -29,7 +30,8 @@ public struct OperationsSession: Sendable {
         _ body: (OperationsSession) async throws -> Result
     ) async throws -> Result {
         try await ProjectorDatabase.withDatabase(configuration: configuration, logger: logger) { database in
-            try await ViewStores.withViewStores(configuration: configuration, environment: environment, logger: logger) {
+            try await ViewStores.withViewStores(configuration: configuration, environment: environment, logger: logger)
+            {
                 stores in
                 try await body(
                     OperationsSession(configuration: configuration, database: database, stores: stores, logger: logger))

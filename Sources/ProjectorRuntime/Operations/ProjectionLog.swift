@@ -27,7 +27,8 @@ public struct ProjectionLog: Sendable {
     /// True when every document of `projection` is keyed by the aggregate id of its events.
     public static func isStreamKeyed(_ projection: Projection) -> Bool {
         let source = projection.key.source.filter { !$0.isWhitespace }
-        return (source == "$event.stream" || source == "$.stream") && projection.handlers.values.allSatisfy { $0.key == nil }
+        return (source == "$event.stream" || source == "$.stream")
+            && projection.handlers.values.allSatisfy { $0.key == nil }
     }
 
     /// Reads a stream's events with seq in `seqs`, all types (the gap reader of ``BatchFold`` and ``BatchProcessor``).

@@ -101,10 +101,12 @@ extension ProjectionRebuild {
     func createTarget(_ name: String, metadata: inout JSONObject) async throws -> OpenSearchAdmin.LoadSettings? {
         switch projection.target {
         case .openSearch(let target):
-            let admin = OpenSearchAdmin(client: try ViewTarget(projection: projection, stores: stores, name: name).openSearch())
+            let admin = OpenSearchAdmin(
+                client: try ViewTarget(projection: projection, stores: stores, name: name).openSearch())
             if try await !admin.exists(name) {
                 try await admin.createIndex(
-                    name, settings: target.settings.map(JSONValue.object), mappings: target.mappings.map(JSONValue.object))
+                    name, settings: target.settings.map(JSONValue.object),
+                    mappings: target.mappings.map(JSONValue.object))
             }
             if metadata[BuildKey.refreshInterval] == nil {
                 let before = try await admin.loadSettings(name)
@@ -126,7 +128,8 @@ extension ProjectionRebuild {
     func dropStaleTarget(_ name: String) async throws {
         switch projection.target {
         case .openSearch(let target):
-            let admin = OpenSearchAdmin(client: try ViewTarget(projection: projection, stores: stores, name: name).openSearch())
+            let admin = OpenSearchAdmin(
+                client: try ViewTarget(projection: projection, stores: stores, name: name).openSearch())
             guard try await !admin.aliasTargets(target.index).contains(name) else { return }
             try await admin.deleteIndices([name])
         case .dynamoDB:

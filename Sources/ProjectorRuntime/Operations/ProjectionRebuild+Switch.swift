@@ -29,7 +29,9 @@ extension ProjectionRebuild {
     /// Lets the live projection go on (unpauses it unless it was paused before, releases a lease taken here).
     func release(_ quiet: LiveQuiet) async throws {
         if !quiet.leaseIsCallers {
-            if !quiet.wasPaused { try await ProjectionControl(database: database, logger: logger).resume(projection.name) }
+            if !quiet.wasPaused {
+                try await ProjectionControl(database: database, logger: logger).resume(projection.name)
+            }
             await quiet.lease?.release()
         }
     }
@@ -47,7 +49,9 @@ extension ProjectionRebuild {
             let previous = try await admin.swapAlias(target.index, to: build.target)
             logger.info(
                 "alias swapped",
-                metadata: ["projector.alias": "\(target.index)", "projector.previous": "\(previous.joined(separator: ","))"])
+                metadata: [
+                    "projector.alias": "\(target.index)", "projector.previous": "\(previous.joined(separator: ","))",
+                ])
         case .dynamoDB(let target):
             if options.inPlace {
                 try await deleteOutdatedDocuments(build.target, keyAttribute: target.key)

@@ -101,7 +101,8 @@ public struct ProjectionRebuild: Sendable {
                 // Nothing else may write the live table while it is rebuilt in place.
                 quiet = try await quiesceLive(options, liveLease: liveLease)
             }
-            let replayed = try await replay(&build, phase: .replay, options: options, lease: buildLease, progress: progress)
+            let replayed = try await replay(
+                &build, phase: .replay, options: options, lease: buildLease, progress: progress)
             try await finishLoad(build)
             guard options.swap else {
                 if let held = quiet {
@@ -110,7 +111,8 @@ public struct ProjectionRebuild: Sendable {
                 }
                 await buildLease.release()
                 logger.info("rebuild loaded; not swapped", metadata: ["projector.target": "\(build.target)"])
-                return Result(target: build.target, resumed: build.resumed, swapped: false, events: replayed, deleted: [])
+                return Result(
+                    target: build.target, resumed: build.resumed, swapped: false, events: replayed, deleted: [])
             }
             if quiet == nil { quiet = try await quiesceLive(options, liveLease: liveLease) }
             guard let held = quiet else { throw CancellationError() }
@@ -158,7 +160,9 @@ public struct ProjectionRebuild: Sendable {
         try await log.scan(after: build.cursor, batchSize: options.batchSize) { batch in
             let report = try await processor.process(batch)
             if let stoppedAt = report.stoppedAt {
-                if let checkpoint = report.checkpoint { try await database.checkpoints.commit(checkpoint, lease: lease) }
+                if let checkpoint = report.checkpoint {
+                    try await database.checkpoints.commit(checkpoint, lease: lease)
+                }
                 throw RuntimeError(
                     .refused,
                     "replay stopped at \(stoppedAt) under on_error: stop: \(report.stopError ?? "error"); "
@@ -170,7 +174,8 @@ public struct ProjectionRebuild: Sendable {
                 cursor = checkpoint
             }
             done += Int64(report.processed)
-            try await progress(RebuildProgress(phase: phase, done: done, total: max(total, done), elapsed: clock.now - started))
+            try await progress(
+                RebuildProgress(phase: phase, done: done, total: max(total, done), elapsed: clock.now - started))
             return true
         }
         build.cursor = cursor

@@ -26,7 +26,8 @@ public struct SupervisorHooks: Sendable {
     ) -> SupervisorHooks {
         var hooks = SupervisorHooks()
         if case .dynamoDB = projection.target {
-            hooks.physicalStore = { name in try await stores.store(for: projection, physicalName: name, prepare: false) }
+            hooks.physicalStore = { name in try await stores.store(for: projection, physicalName: name, prepare: false)
+            }
         }
         if settings.rebuild == .auto {
             hooks.rebuild = { lease in

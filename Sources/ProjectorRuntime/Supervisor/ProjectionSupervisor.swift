@@ -1,8 +1,8 @@
 public import Logging
 public import ProjectorCore
-public import ProjectorPostgres
 import ProjectorDynamoDB
 import ProjectorOpenSearch
+public import ProjectorPostgres
 import Prometheus
 public import ServiceLifecycle
 

@@ -2,9 +2,9 @@ import Foundation
 import ProjectorCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Fold engine throughput: 1,000,000 synthetic account events (open, then deposits and withdrawals with a `when`
@@ -63,7 +63,7 @@ enum EngineBench {
             let result = try await fold.run(
                 batch,
                 fetch: { keys in
-                    var found: [String: StoredDocument] = [:]
+                    var found: [String: StoredDocument] = Dictionary(minimumCapacity: keys.count)
                     for key in keys { found[key] = stored[key] }
                     return found
                 },
@@ -91,7 +91,7 @@ enum EngineBench {
             let result = try await fold.run(
                 batch,
                 load: { keys in
-                    var found: [String: DocumentState] = [:]
+                    var found: [String: DocumentState] = Dictionary(minimumCapacity: keys.count)
                     for key in keys { found[key] = cache[key] }
                     return found
                 },
@@ -114,7 +114,7 @@ enum EngineBench {
             let result = try await fold.run(
                 batch,
                 load: { keys in
-                    var found: [String: DocumentState] = [:]
+                    var found: [String: DocumentState] = Dictionary(minimumCapacity: keys.count)
                     for key in keys { found[key] = clusteredStore[key] }
                     return found
                 },

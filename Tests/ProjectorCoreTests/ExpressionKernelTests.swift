@@ -6,7 +6,8 @@ import Testing
 /// `.double`, undefined vs null, errors with their codes and positions), so each case runs both ways.
 @Suite struct ExpressionKernelTests {
     static let expressions = [
-        "$event.data.amount", "$doc.balance + $event.data.amount", "$doc.count + 1", "$doc.balance - $event.data.amount",
+        "$event.data.amount", "$doc.balance + $event.data.amount", "$doc.count + 1",
+        "$doc.balance - $event.data.amount",
         "$event.data.amount * 1.5", "$event.data.amount / 2", "$event.data.amount % 3", "-$event.data.amount",
         "$event.data.amount > 0", "$event.data.amount <= $doc.balance", "$event.data.name < \"m\"",
         "$event.data.amount = 5", "$event.data.amount != $doc.balance", "$event.data.name & \"-\" & $event.seq",
@@ -14,11 +15,14 @@ import Testing
         "$event.data.amount ? \"yes\" : \"no\"", "$event.data.amount ?: \"fallback\"", "$event.data.missing ?? 7",
         "$event.data.amount > 0 ? $doc.balance + $event.data.amount : $doc.balance",
         #"{"id": $key, "balance": 0, "n": 1.0, "sum": $doc.balance + 1.5, "in": {"a": $event.data.amount * 2}}"#,
-        "($event.data.amount; $doc.balance)", "$event.type", "$event.created_at", "$event.position", "$.stream", "$.data.amount",
+        "($event.data.amount; $doc.balance)", "$event.type", "$event.created_at", "$event.position", "$.stream",
+        "$.data.amount",
         "data.amount", "$event", "$doc", "$key", "$key.x", "$doc.nested.value", "$event.data.items.amount",
         "$event.seq + $event.position", "$event.data.amount + 1.0", "1.0", "2.5 * 2", "$event.data.big + 1",
         "$event.data.big * $event.data.big", "$event.data.amount + $event.data.name", "$event.data.nothing.deeper",
-        "$event.data.items", "$event.data.amount = $event.data.items", "$event.unknown", "-$event.data.name",
+        "$event.data.items", #"{"a": 1.5 + 1.5, "b": $doc.nested} & """#, "$doc & \"\"", "$event.data & $key",
+        #"{"a": 1.5 + 1.5} = {"a": 3}"#, "$doc = $doc", "$event.data.amount = $event.data.items", "$event.unknown",
+        "-$event.data.name",
     ]
 
     static let amounts: [JSONValue] = [
@@ -89,7 +93,9 @@ import Testing
                                 "\(source) with amount \(event.data["amount"] ?? .null), doc \(doc.map { JSONValue.object($0) } ?? .null)"
                             )
                             compared += 1
-                            if let kernel = compiled.kernel, (try? kernel.evaluate(event: event, key: key, doc: doc)) != nil {
+                            if let kernel = compiled.kernel,
+                                (try? kernel.evaluate(event: event, key: key, doc: doc)) != nil
+                            {
                                 answeredByKernel += 1
                             }
                         }
@@ -111,7 +117,8 @@ import Testing
             "$event.data.amount in [1, 2]", "$$.stream", #"{"a": 1, "a": 2}"#, "$event.data.items.amount[]",
             "function($x) { $x }", "$event.data.*", "$event.data.amount.%",
         ] {
-            let expression = try ProjectionExpression(source, location: SourceLocation(file: "k.yaml", line: 1, column: 1))
+            let expression = try ProjectionExpression(
+                source, location: SourceLocation(file: "k.yaml", line: 1, column: 1))
             #expect(CompiledExpression(expression).kernel == nil, "\(source)")
         }
     }

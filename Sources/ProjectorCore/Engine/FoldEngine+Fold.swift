@@ -81,7 +81,8 @@ extension FoldEngine {
             } catch {
                 if hadBody { state.body = doc }
                 return .failed(
-                    failure(.expressionFailed, event, key, "on.\(eventType)", compiled.expression, error, error.message))
+                    failure(.expressionFailed, event, key, "on.\(eventType)", compiled.expression, error, error.message)
+                )
             }
             switch result {
             case nil:

@@ -34,7 +34,10 @@ public struct FoldEngine: Sendable {
             switch documentKey(for: event, json: &json, handler: handler, scratch: &scratch) {
             case .success(let key):
                 let slot: Int
-                if let known = slots[key] {
+                if let last = batch.events.last, last.slot >= 0, last.key == key {
+                    // Events of one document often come in runs: no hashing for the rest of the run.
+                    slot = last.slot
+                } else if let known = slots[key] {
                     slot = known
                 } else {
                     slot = batch.keys.count

@@ -47,24 +47,37 @@ public struct DocumentMetadata: Sendable, Hashable {
     public init(json: JSONValue?) {
         self.init()
         guard case .object(let object)? = json else { return }
-        for (field, value) in object {
-            switch (field, value) {
-            case ("v", .int(let number)): version = number
-            case ("c", .string(let text)): cursor = Self.parseCursor(text)
-            case ("pv", .int(let number)): projectionVersion = number
-            case ("s", .object(let streamObject)):
-                for (name, seq) in streamObject {
-                    guard case .int(let value) = seq, let slash = name.utf8.firstIndex(of: UInt8(ascii: "/")) else {
-                        continue
-                    }
-                    let service = String(name[..<slash])
-                    let stream = String(name[name.index(after: slash)...])
-                    // The usual single stream: its key list is the one to write back, shared instead of rebuilt.
-                    let keyList = streamObject.count == 1 ? streamObject.keys : [name]
-                    setSequence(Int64(value), service: service, stream: stream, keyList: keyList)
-                }
-            default: break
+        // By position over the member lists: this runs once per loaded document.
+        let fields = object.keyList
+        let values = object.valueList
+        for offset in fields.indices {
+            switch fields[offset] {
+            case "v":
+                if case .int(let number) = values[offset] { version = number }
+            case "c":
+                if case .string(let text) = values[offset] { cursor = Self.parseCursor(text) }
+            case "pv":
+                if case .int(let number) = values[offset] { projectionVersion = number }
+            case "s":
+                if case .object(let streamObject) = values[offset] { readStreams(streamObject) }
+            default:
+                break
             }
+        }
+    }
+
+    private mutating func readStreams(_ streamObject: JSONObject) {
+        let names = streamObject.keyList
+        let sequences = streamObject.valueList
+        for offset in names.indices {
+            let name = names[offset]
+            guard case .int(let value) = sequences[offset], let slash = name.utf8.firstIndex(of: UInt8(ascii: "/"))
+            else { continue }
+            let service = String(name[..<slash])
+            let stream = String(name[name.index(after: slash)...])
+            // The usual single stream: its key list is the one to write back, shared instead of rebuilt.
+            let keyList = names.count == 1 ? names : [name]
+            setSequence(Int64(value), service: service, stream: stream, keyList: keyList)
         }
     }
 

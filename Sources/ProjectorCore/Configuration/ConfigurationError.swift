@@ -24,20 +24,24 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
         /// The file could not be read.
         public static let unreadableFile = Code(.unreadableFile)
 
+        /// The code's name, e.g. `unknownKey`.
         public var description: String { base.rawValue }
     }
 
+    /// What kind of problem it is.
     public var code: Code
     /// The configuration file (or `environment`).
     public var file: String
     /// 1-based line and column in `file`, when known.
     public var line: Int?
+    /// 1-based column in `file`, when known.
     public var column: Int?
     /// The dotted key the problem is about (`events.batch_size`), when known.
     public var key: String?
     /// What is wrong and what was expected.
     public var message: String
 
+    /// Creates an error; `line`, `column` and `key` are optional context.
     public init(
         code: Code,
         file: String,
@@ -57,6 +61,7 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
     /// Process exit code for configuration errors.
     public var exitCode: Int32 { 2 }
 
+    /// One line: `file:line:column: message`, leaving out the parts that are unknown.
     public var description: String {
         switch (line, column) {
         case (let line?, let column?): "\(file):\(line):\(column): \(message)"

@@ -9,12 +9,17 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         case verifyFull = "verify-full"
     }
 
+    /// The user name; `postgres` when the URL names none.
     public var username: String
+    /// The password, when given. Never printed (see ``description``).
     public var password: String?
     /// Host name or address; for a Unix socket, the socket directory (`?host=/run/postgresql`).
     public var host: String
+    /// The TCP port (default 5432).
     public var port: Int
+    /// The database name; `nil` when the URL has no path or `dbname`.
     public var database: String?
+    /// The `sslmode` parameter (default ``SSLMode/prefer``).
     public var sslMode: SSLMode
     /// `sslrootcert`: a CA bundle file for `verify-ca` / `verify-full`.
     public var rootCertificatePath: String?
@@ -148,6 +153,8 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
 
 /// Why a database URL could not be parsed. Never contains the password.
 public struct DatabaseURLError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong with the URL, without the password.
     public var message: String
+    /// The same text as ``message``.
     public var description: String { message }
 }

@@ -37,6 +37,7 @@ public struct SQLIdentifier: Sendable, Hashable, CustomStringConvertible {
     /// The name as a single-quoted SQL string literal.
     public var literal: String { "'" + name.replacingAll("'", with: "''") + "'" }
 
+    /// The bare name, unquoted.
     public var description: String { name }
 }
 

@@ -1,8 +1,11 @@
 /// A configured table name, `schema.table` or just `table` (schema `public`).
 public struct SQLTableName: Sendable, Hashable, CustomStringConvertible {
+    /// The schema (`public` when the text named none).
     public let schema: SQLIdentifier
+    /// The table within `schema`.
     public let table: SQLIdentifier
 
+    /// Creates a table name from already validated parts.
     public init(schema: SQLIdentifier, table: SQLIdentifier) {
         self.schema = schema
         self.table = table

@@ -18,6 +18,7 @@ public struct Event: Sendable, Hashable {
     /// The event payload.
     public var data: JSONValue
 
+    /// Creates an event from its decoded columns; `createdAt` may be empty when unknown.
     public init(
         id: String,
         type: String,
@@ -59,9 +60,12 @@ public struct Event: Sendable, Hashable {
 
 /// A stream: the events of one aggregate in one service, numbered by `seq`.
 public struct StreamID: Sendable, Hashable, CustomStringConvertible {
+    /// The service that wrote the stream's events.
     public var service: String
+    /// The aggregate id within `service`.
     public var stream: String
 
+    /// Creates a stream identity from a service name and an aggregate id.
     public init(service: String, stream: String) {
         self.service = service
         self.stream = stream

@@ -11,6 +11,7 @@ public struct EventCursor: Sendable, Hashable, Comparable, CustomStringConvertib
     /// The cursor before every event.
     public static let start = EventCursor(transactionID: 0, position: 0)
 
+    /// Creates a cursor from a transaction id and a position.
     public init(transactionID: UInt64, position: Int64) {
         self.transactionID = transactionID
         self.position = position
@@ -25,9 +26,11 @@ public struct EventCursor: Sendable, Hashable, Comparable, CustomStringConvertib
         self.init(transactionID: tx, position: position)
     }
 
+    /// Orders by transaction id, then by position.
     public static func < (lhs: EventCursor, rhs: EventCursor) -> Bool {
         (lhs.transactionID, lhs.position) < (rhs.transactionID, rhs.position)
     }
 
+    /// The text form `TX:POS`, which ``init(_:)`` parses back.
     public var description: String { "\(transactionID):\(position)" }
 }

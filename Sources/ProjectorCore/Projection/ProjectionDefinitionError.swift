@@ -33,6 +33,7 @@ public struct ProjectionDefinitionError: Error, Sendable, Hashable, CustomString
         /// Parts of the definition contradict each other (e.g. `source.events` names an event without handler).
         public static let inconsistent = Code(.inconsistent)
 
+        /// The code's snake_case name, e.g. `unknown_key`.
         public var description: String { base.rawValue }
     }
 

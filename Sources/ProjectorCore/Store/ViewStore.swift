@@ -4,9 +4,12 @@
 /// For OpenSearch this is `(_seq_no, _primary_term)`; for DynamoDB the document's
 /// write counter from its metadata (`second` unused). Opaque to everything but the store.
 public struct StoreRevision: Sendable, Hashable {
+    /// The primary part: OpenSearch `_seq_no`, or the DynamoDB write counter.
     public var first: Int64
+    /// The secondary part: OpenSearch `_primary_term`; 0 for DynamoDB.
     public var second: Int64
 
+    /// Creates a revision from its two parts; `second` defaults to 0.
     public init(_ first: Int64, _ second: Int64 = 0) {
         self.first = first
         self.second = second
@@ -15,11 +18,14 @@ public struct StoreRevision: Sendable, Hashable {
 
 /// A document as read from a view store, metadata field included.
 public struct StoredDocument: Sendable, Hashable {
+    /// The document's key (OpenSearch `_id`, DynamoDB partition key).
     public var key: String
     /// The whole stored body, including the reserved `_projector` field.
     public var body: JSONValue
+    /// The revision to pass as `expected` in the next conditional write of this document.
     public var revision: StoreRevision
 
+    /// Creates a stored document from its key, whole body and revision.
     public init(key: String, body: JSONValue, revision: StoreRevision) {
         self.key = key
         self.body = body
@@ -35,6 +41,7 @@ public enum DocumentWrite: Sendable, Hashable {
     /// Remove `key`, only if the stored revision is still `expected`.
     case delete(key: String, expected: StoreRevision)
 
+    /// The key this write targets.
     public var key: String {
         switch self {
         case .upsert(let key, _, _), .delete(let key, _): key

@@ -6,12 +6,14 @@ internal import ProjectorRuntime
 /// `projector dlq list|retry|drop NAME`: the dead letters of a projection (events it failed on under
 /// `on_error: dead_letter`).
 public struct DLQCommand: AsyncParsableCommand {
+    /// Name, abstract and help text for ArgumentParser.
     public static let configuration = CommandConfiguration(
         commandName: "dlq",
         abstract: "List, retry or drop the dead letters of a projection.",
         subcommands: [List.self, Retry.self, Drop.self]
     )
 
+    /// Creates the command group; ArgumentParser dispatches to ``List``, ``Retry`` or ``Drop``.
     public init() {}
 
     /// Which dead letters: `--id ID` (repeatable) or `--all`.
@@ -19,8 +21,10 @@ public struct DLQCommand: AsyncParsableCommand {
         @Option(help: "This dead letter (repeatable).") var id: [Int64] = []
         @Flag(help: "All of the projection's dead letters.") var all = false
 
+        /// Creates an empty selection; ArgumentParser fills it from the command line.
         public init() {}
 
+        /// Requires exactly one of `--id` (at least once) and `--all`.
         public func validate() throws {
             guard all != !id.isEmpty else { throw ValidationError("give either --id ID (repeatable) or --all") }
         }
@@ -28,15 +32,19 @@ public struct DLQCommand: AsyncParsableCommand {
 
     /// `dlq list NAME [--json]`.
     public struct List: AsyncParsableCommand {
+        /// Name, abstract and help text for ArgumentParser.
         public static let configuration = CommandConfiguration(abstract: "List the dead letters, oldest first.")
 
+        /// `--config FILE`, shared by every command.
         @OptionGroup public var global: GlobalOptions
         @Argument(help: "The projection.") var name: String
         @Flag(help: "One JSON object per dead letter.") var json = false
         @Option(help: "At most this many.") var limit = 1000
 
+        /// Creates the command with default options; ArgumentParser fills them from the command line.
         public init() {}
 
+        /// Prints the projection's dead letters, oldest first, as text lines or JSON objects (`--json`).
         public func run() async throws {
             try await ServiceCommandSupport.reportingFailures {
                 let configuration = try global.loadConfiguration()
@@ -65,17 +73,22 @@ public struct DLQCommand: AsyncParsableCommand {
 
     /// `dlq retry NAME --id ID | --all`.
     public struct Retry: AsyncParsableCommand {
+        /// Name, abstract and help text for ArgumentParser.
         public static let configuration = CommandConfiguration(
             abstract: "Re-run dead-lettered events through the current definition; remove those that succeed.",
             discussion: "Exit status 1 when some still fail (they stay in the queue)."
         )
 
+        /// `--config FILE`, shared by every command.
         @OptionGroup public var global: GlobalOptions
         @Argument(help: "The projection.") var name: String
         @OptionGroup var selection: Selection
 
+        /// Creates the command with default options; ArgumentParser fills them from the command line.
         public init() {}
 
+        /// Retries the selected dead letters against the live view and prints each outcome;
+        /// exits 1 when some still fail.
         public func run() async throws {
             try await ServiceCommandSupport.reportingFailures {
                 let configuration = try global.loadConfiguration()
@@ -101,14 +114,18 @@ public struct DLQCommand: AsyncParsableCommand {
 
     /// `dlq drop NAME --id ID | --all`.
     public struct Drop: AsyncParsableCommand {
+        /// Name, abstract and help text for ArgumentParser.
         public static let configuration = CommandConfiguration(abstract: "Delete dead letters without retrying them.")
 
+        /// `--config FILE`, shared by every command.
         @OptionGroup public var global: GlobalOptions
         @Argument(help: "The projection.") var name: String
         @OptionGroup var selection: Selection
 
+        /// Creates the command with default options; ArgumentParser fills them from the command line.
         public init() {}
 
+        /// Deletes the selected dead letters and prints how many were dropped.
         public func run() async throws {
             try await ServiceCommandSupport.reportingFailures {
                 let configuration = try global.loadConfiguration()

@@ -4,6 +4,7 @@ internal import ProjectorCore
 
 /// `projector eval EXPR [--input FILE|-] [--bind name=JSON]…`: a jq-like JSONata runner for projection authors.
 public struct EvalCommand: AsyncParsableCommand {
+    /// Name, abstract and help text for ArgumentParser.
     public static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Evaluate a JSONata expression and print the result as one line of JSON.",
@@ -27,8 +28,11 @@ public struct EvalCommand: AsyncParsableCommand {
     )
     var bindings: [String] = []
 
+    /// Creates the command with default options; ArgumentParser fills them from the command line.
     public init() {}
 
+    /// Evaluates the expression and prints the result as one JSON line (nothing when undefined);
+    /// exits 1 on an expression error, 2 on unusable input or bindings.
     public mutating func run() async throws {
         let variables: [String: JSONValue]
         let document: JSONValue?

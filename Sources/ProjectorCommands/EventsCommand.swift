@@ -4,11 +4,13 @@ internal import ProjectorPostgres
 
 /// `projector events`: the events as the source delivers them, one JSON object per line.
 public struct EventsCommand: AsyncParsableCommand {
+    /// Name, abstract and help text for ArgumentParser.
     public static let configuration = CommandConfiguration(
         commandName: "events",
         abstract: "Print delivered events as JSON lines {id,type,stream,seq,service,position,tx_id,created_at,data}."
     )
 
+    /// `--config FILE`, shared by every command.
     @OptionGroup public var global: GlobalOptions
 
     @Option(help: "Start after this cursor, TX:POS (default: the beginning).")
@@ -20,8 +22,11 @@ public struct EventsCommand: AsyncParsableCommand {
     @Flag(help: "Keep tailing new events until interrupted.")
     var follow = false
 
+    /// Creates the command with default options; ArgumentParser fills them from the command line.
     public init() {}
 
+    /// Prints the events after `--after` in delivery order, one JSON object per line; stops after `--limit`
+    /// events, else at the end of the log (with `--follow`, only when interrupted).
     public func run() async throws {
         try await ServiceCommandSupport.reportingFailures {
             if let after, EventCursor(after) == nil {

@@ -6,12 +6,14 @@ internal import ProjectorRuntime
 
 /// `projector preview NAME --key K [--at POSITION]`: the document K would have, folded from the log.
 public struct PreviewCommand: AsyncParsableCommand {
+    /// Name, abstract and help text for ArgumentParser.
     public static let configuration = CommandConfiguration(
         commandName: "preview",
         abstract: "Print the document KEY would have, folded from the event log (writes nothing).",
         discussion: "Exit status 0 when events were folded, 1 when no event goes to the key."
     )
 
+    /// `--config FILE`, shared by every command.
     @OptionGroup public var global: GlobalOptions
 
     @Argument(help: "The projection.")
@@ -23,8 +25,11 @@ public struct PreviewCommand: AsyncParsableCommand {
     @Option(help: "Fold only events up to this cursor (TX:POS) or table position.")
     var at: String?
 
+    /// Creates the command with default options; ArgumentParser fills them from the command line.
     public init() {}
 
+    /// Folds the key's events (up to `--at`) and prints the resulting document as pretty JSON;
+    /// exits 1 when no event goes to the key.
     public func run() async throws {
         try await ServiceCommandSupport.reportingFailures {
             let limit = try at.map { text in

@@ -2,6 +2,7 @@ public import ArgumentParser
 
 /// The `projector` command line: the root command and its subcommands.
 public struct ProjectorCommand: AsyncParsableCommand {
+    /// The command name, abstract and every subcommand.
     public static let configuration = CommandConfiguration(
         commandName: "projector",
         abstract: "Keeps read models in OpenSearch or DynamoDB in step with a PostgreSQL event table.",
@@ -12,5 +13,6 @@ public struct ProjectorCommand: AsyncParsableCommand {
         ]
     )
 
+    /// Creates the root command; ArgumentParser dispatches to a subcommand.
     public init() {}
 }

@@ -8,6 +8,7 @@ internal import Synchronization
 
 /// `projector rebuild NAME [--no-swap] [--keep-old N] [--in-place]`: zero-downtime blue/green rebuild.
 public struct RebuildCommand: AsyncParsableCommand {
+    /// Name, abstract and help text for ArgumentParser.
     public static let configuration = CommandConfiguration(
         commandName: "rebuild",
         abstract: "Replay the whole log into a new index/table, catch up, then switch readers over atomically.",
@@ -21,6 +22,7 @@ public struct RebuildCommand: AsyncParsableCommand {
             """
     )
 
+    /// `--config FILE`, shared by every command.
     @OptionGroup public var global: GlobalOptions
 
     @Argument(help: "The projection.")
@@ -38,13 +40,17 @@ public struct RebuildCommand: AsyncParsableCommand {
     @Option(help: "Events per batch.")
     var batchSize = 5_000
 
+    /// Creates the command with default options; ArgumentParser fills them from the command line.
     public init() {}
 
+    /// Rejects a negative `--keep-old` and a `--batch-size` below 1.
     public func validate() throws {
         if keepOld < 0 { throw ValidationError("--keep-old must be 0 or more, got \(keepOld)") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
     }
 
+    /// Rebuilds the projection into a new index or table, reporting progress on standard error,
+    /// then prints where readers now are (or, with `--no-swap`, the new target's name).
     public func run() async throws {
         try await ServiceCommandSupport.reportingFailures {
             let configuration = try global.loadConfiguration()

@@ -6,6 +6,7 @@ internal import ProjectorRuntime
 /// `projector reset NAME --to-start`: empty the view and replay the whole log into it in place. `--to-start` is
 /// the explicit confirmation DESIGN.md §7 asks for; `--yes` is accepted for scripts that pass one anyway.
 public struct ResetCommand: AsyncParsableCommand {
+    /// Name, abstract and help text for ArgumentParser.
     public static let configuration = CommandConfiguration(
         commandName: "reset",
         abstract: "Restart a projection from the first event, in place (for a view readers do not depend on).",
@@ -18,6 +19,7 @@ public struct ResetCommand: AsyncParsableCommand {
             """
     )
 
+    /// `--config FILE`, shared by every command.
     @OptionGroup public var global: GlobalOptions
 
     @Argument(help: "The projection.")
@@ -32,12 +34,15 @@ public struct ResetCommand: AsyncParsableCommand {
     @Flag(help: "Keep the documents; only move the checkpoint.")
     var keepDocuments = false
 
+    /// Creates the command with default options; ArgumentParser fills them from the command line.
     public init() {}
 
+    /// Requires `--to-start`.
     public func validate() throws {
         guard toStart else { throw ValidationError("--to-start is required (the only reset target)") }
     }
 
+    /// Empties the view (unless `--keep-documents`), moves the checkpoint to the start and prints what was cleared.
     public func run() async throws {
         try await ServiceCommandSupport.reportingFailures {
             let configuration = try global.loadConfiguration()

@@ -6,6 +6,7 @@ internal import ProjectorRuntime
 
 /// `projector run`: the long-running service keeping every view in step with the log.
 public struct RunCommand: AsyncParsableCommand {
+    /// Name, abstract and help text for ArgumentParser.
     public static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Keep the views of every projection (or the named ones) in step with the event table.",
@@ -27,14 +28,17 @@ public struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    /// Creates the command with default options; ArgumentParser fills them from the command line.
     public init() {}
 
+    /// Rejects an `--http-port` outside 0...65535.
     public func validate() throws {
         if let httpPort, !(0...65535).contains(httpPort) {
             throw ValidationError("--http-port must be between 0 and 65535, got \(httpPort)")
         }
     }
 
+    /// Runs the selected projections as one service until SIGTERM/SIGINT (or, with `--once`, until caught up).
     public func run() async throws {
         try await ServiceCommandSupport.reportingFailures {
             let configuration = try global.loadConfiguration()

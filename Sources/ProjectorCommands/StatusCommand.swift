@@ -5,6 +5,7 @@ internal import ProjectorPostgres
 
 /// `projector status`: where every projection stands, read from the checkpoints table.
 public struct StatusCommand: AsyncParsableCommand {
+    /// Name, abstract and help text for ArgumentParser.
     public static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show each projection's version, state, owner, position, lag and last error."
@@ -15,6 +16,7 @@ public struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    /// Creates the command with default options; ArgumentParser fills them from the command line.
     public init() {}
 
     struct Row: Encodable {
@@ -37,6 +39,7 @@ public struct StatusCommand: AsyncParsableCommand {
         }
     }
 
+    /// Prints one row per projection (defined or checkpointed) as a table, or JSON lines with `--json`.
     public func run() async throws {
         try await ServiceCommandSupport.reportingFailures {
             let configuration = try global.loadConfiguration()

@@ -4,6 +4,7 @@ internal import ProjectorCore
 
 /// `projector test [PATH]`: runs fixture tests (DESIGN.md §4) through the fold engine.
 public struct TestCommand: AsyncParsableCommand {
+    /// Name, abstract and help text for ArgumentParser.
     public static let configuration = CommandConfiguration(
         commandName: "test",
         abstract: "Run projection fixture tests; ends with 'N passed, N failed'.",
@@ -24,8 +25,11 @@ public struct TestCommand: AsyncParsableCommand {
     @Option(help: "Configuration file, read for the projections folder when PATH is not given.")
     var config: String?
 
+    /// Creates the command with default options; ArgumentParser fills them from the command line.
     public init() {}
 
+    /// Runs every fixture case, prints PASS/FAIL lines and `N passed, N failed`;
+    /// exits 1 when a case failed, 2 when a file has errors.
     public mutating func run() async throws {
         let locations: (fixtures: [String], projections: String)
         do {

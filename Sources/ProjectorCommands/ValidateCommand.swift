@@ -3,6 +3,7 @@ internal import ProjectorCore
 
 /// `projector validate [PATH]`: checks projection definitions without touching any server.
 public struct ValidateCommand: AsyncParsableCommand {
+    /// Name, abstract and help text for ArgumentParser.
     public static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check projection definitions; print file:line:col: message per problem.",
@@ -15,8 +16,10 @@ public struct ValidateCommand: AsyncParsableCommand {
     @Option(help: "Configuration file, read for the projections folder when PATH is not given.")
     var config: String?
 
+    /// Creates the command with default options; ArgumentParser fills them from the command line.
     public init() {}
 
+    /// Loads the definitions and prints each problem, or `N projections OK`; exits 1 on any problem.
     public mutating func run() async throws {
         let folder: String
         do {

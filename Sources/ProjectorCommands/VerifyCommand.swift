@@ -5,6 +5,7 @@ internal import ProjectorRuntime
 
 /// `projector verify NAME [--sample N] [--json]`: recompute documents from the log and diff them with the store.
 public struct VerifyCommand: AsyncParsableCommand {
+    /// Name, abstract and help text for ArgumentParser.
     public static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Recompute documents from the event log and compare them with the view store.",
@@ -15,6 +16,7 @@ public struct VerifyCommand: AsyncParsableCommand {
             """
     )
 
+    /// `--config FILE`, shared by every command.
     @OptionGroup public var global: GlobalOptions
 
     @Argument(help: "The projection.")
@@ -26,12 +28,15 @@ public struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object per drifted document, then a summary object.")
     var json = false
 
+    /// Creates the command with default options; ArgumentParser fills them from the command line.
     public init() {}
 
+    /// Rejects a `--sample` below 1.
     public func validate() throws {
         if let sample, sample < 1 { throw ValidationError("--sample must be at least 1, got \(sample)") }
     }
 
+    /// Recomputes documents from the log, prints each drift and a summary; exits 1 when anything drifted.
     public func run() async throws {
         try await ServiceCommandSupport.reportingFailures {
             let configuration = try global.loadConfiguration()

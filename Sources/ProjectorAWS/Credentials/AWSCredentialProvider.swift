@@ -13,5 +13,6 @@ public protocol AWSCredentialProvider: Sendable {
 }
 
 extension AWSCredentialProvider {
+    /// Does nothing: a provider without a cache has nothing to forget.
     public func invalidateCredentials() async {}
 }

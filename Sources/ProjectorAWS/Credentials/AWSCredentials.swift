@@ -30,6 +30,7 @@ public struct AWSCredentials: Sendable, Hashable {
 }
 
 extension AWSCredentials: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The redacted form: access key prefix, `<redacted>` secrets and the expiration.
     public var description: String {
         var text = "AWSCredentials(accessKeyID: \(self.redactedAccessKeyID), secretAccessKey: <redacted>"
         if self.sessionToken != nil {
@@ -41,8 +42,10 @@ extension AWSCredentials: CustomStringConvertible, CustomDebugStringConvertible,
         return text + ")"
     }
 
+    /// The same redacted text as ``description``.
     public var debugDescription: String { self.description }
 
+    /// A mirror with the same redactions, so `dump` shows no secret.
     public var customMirror: Mirror {
         Mirror(
             self,

@@ -46,5 +46,6 @@ public struct EnvironmentCredentialProvider: AWSCredentialProvider, CustomString
         )
     }
 
+    /// The type name only; the environment's values are never printed.
     public var description: String { "EnvironmentCredentialProvider" }
 }

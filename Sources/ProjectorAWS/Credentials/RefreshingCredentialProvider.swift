@@ -60,6 +60,8 @@ public actor RefreshingCredentialProvider: AWSCredentialProvider {
         self.logger = logger
     }
 
+    /// The cached credentials while fresh; otherwise fetches new ones (single flight), falling back to
+    /// still-usable cached ones when the fetch fails (see the type's rules).
     public func credentials() async throws -> AWSCredentials {
         let now = self.now()
         if let cached = self.cached, cached.refreshAt.map({ now < $0 }) ?? true {
@@ -93,6 +95,7 @@ public actor RefreshingCredentialProvider: AWSCredentialProvider {
         self.retryNotBefore = nil
     }
 
+    /// Same as ``invalidate()``.
     public func invalidateCredentials() async {
         self.invalidate()
     }

@@ -8,9 +8,11 @@ public struct StaticCredentialProvider: AWSCredentialProvider, CustomStringConve
         self.fixedCredentials = credentials
     }
 
+    /// Returns ``fixedCredentials``; never throws.
     public func credentials() async throws -> AWSCredentials {
         self.fixedCredentials
     }
 
+    /// Names the type with the redacted credentials.
     public var description: String { "StaticCredentialProvider(\(self.fixedCredentials))" }
 }

@@ -77,10 +77,13 @@ public struct WebIdentityCredentialProvider: AWSCredentialProvider, CustomString
         self.logger = logger
     }
 
+    /// Names the role and the STS endpoint; the token is never printed.
     public var description: String {
         "WebIdentityCredentialProvider(role: \(self.configuration.roleARN), endpoint: \(self.configuration.endpoint))"
     }
 
+    /// Reads the token file and calls `AssumeRoleWithWebIdentity`, retrying transient failures;
+    /// throws an ``AWSError`` when the file is unreadable or STS refuses.
     public func credentials() async throws -> AWSCredentials {
         let token = try self.readToken()
         var attempt = 1

@@ -31,6 +31,7 @@ public struct AWSError: Error, Sendable, Hashable {
         /// The credentials have expired and could not be refreshed.
         public static let expiredCredentials = Code(.expiredCredentials)
 
+        /// The code's name, e.g. `missingCredentials`.
         public var description: String { self.base.rawValue }
     }
 
@@ -56,6 +57,7 @@ public struct AWSError: Error, Sendable, Hashable {
 }
 
 extension AWSError: CustomStringConvertible {
+    /// One line: `AWS CODE (source): message [HTTP status, AWS code]`, never a secret.
     public var description: String {
         var text = "AWS \(self.code)"
         if let source = self.source {

@@ -31,6 +31,7 @@ public struct DynamoDBError: Error, Sendable, Hashable {
         /// The configuration cannot work (an endpoint that is not a URL, a concurrency below 1).
         public static let invalidConfiguration = Code(.invalidConfiguration)
 
+        /// The code's name, e.g. `tableNotFound`.
         public var description: String { self.base.rawValue }
     }
 
@@ -65,6 +66,7 @@ public struct DynamoDBError: Error, Sendable, Hashable {
 }
 
 extension DynamoDBError: CustomStringConvertible {
+    /// One line: operation, table, key (capped), code and message, then HTTP status and AWS error type.
     public var description: String {
         var text = "DynamoDB"
         if let operation = self.operation {

@@ -145,6 +145,7 @@ public struct DynamoDBItemEncodingError: Error, Sendable, Hashable, CustomString
     /// What is wrong, without the document's content.
     public var reason: String
 
+    /// `attribute 'PATH': reason`, or just the reason at the top level.
     public var description: String { self.path.isEmpty ? self.reason : "attribute '\(self.path)': \(self.reason)" }
 }
 
@@ -155,5 +156,6 @@ public struct DynamoDBItemDecodingError: Error, Sendable, Hashable, CustomString
     /// What is wrong.
     public var reason: String
 
+    /// `attribute 'PATH': reason`, or just the reason at the top level.
     public var description: String { self.path.isEmpty ? self.reason : "attribute '\(self.path)': \(self.reason)" }
 }

@@ -11,12 +11,14 @@ public import ProjectorCore
 /// }
 /// ```
 public struct DynamoDBScan: AsyncSequence, Sendable {
+    /// One page: the documents one `Scan` call returned for one segment.
     public typealias Element = [StoredDocument]
 
     let store: DynamoDBViewStore
     let segments: Int
     let pageSize: Int?
 
+    /// An iterator that scans every segment from its beginning, independently of other iterators.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(store: self.store, segments: self.segments, pageSize: self.pageSize)
     }
@@ -37,6 +39,8 @@ public struct DynamoDBScan: AsyncSequence, Sendable {
             self.cursors = (0..<segments).map { ($0, nil) }
         }
 
+        /// Reads the next page of every unfinished segment concurrently when none is buffered,
+        /// then returns one non-empty page; `nil` when every segment is finished.
         public mutating func next() async throws -> [StoredDocument]? {
             while self.buffered.isEmpty {
                 guard !self.cursors.isEmpty else { return nil }

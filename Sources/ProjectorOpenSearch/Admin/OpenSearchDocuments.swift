@@ -8,6 +8,7 @@ public import ProjectorCore
 /// context after ``keepAlive``. Documents written during the iteration may or may not appear (the scroll sees the
 /// index as of its first page).
 public struct OpenSearchDocuments: AsyncSequence, Sendable {
+    /// One document with its `_seq_no`/`_primary_term` revision.
     public typealias Element = StoredDocument
 
     let client: OpenSearchClient
@@ -18,6 +19,7 @@ public struct OpenSearchDocuments: AsyncSequence, Sendable {
     /// How long OpenSearch keeps the scroll between two pages. Default 2 minutes.
     public let keepAlive: Duration
 
+    /// An iterator with a scroll of its own, opened by its first ``Iterator/next()``.
     public func makeAsyncIterator() -> Iterator {
         Iterator(sequence: self)
     }
@@ -34,6 +36,8 @@ public struct OpenSearchDocuments: AsyncSequence, Sendable {
             self.sequence = sequence
         }
 
+        /// The next document, loading the next scroll page when the current one is used up;
+        /// `nil` after the last page (the scroll context is then cleared).
         public mutating func next() async throws -> StoredDocument? {
             while offset == page.count {
                 if finished { return nil }

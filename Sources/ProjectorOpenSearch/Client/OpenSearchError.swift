@@ -26,6 +26,7 @@ public struct OpenSearchError: Error, Sendable, Hashable {
         /// The index or alias does not exist.
         public static let indexNotFound = Code(.indexNotFound)
 
+        /// The code's name, e.g. `indexNotFound`.
         public var description: String { self.base.rawValue }
     }
 
@@ -51,6 +52,7 @@ public struct OpenSearchError: Error, Sendable, Hashable {
 }
 
 extension OpenSearchError: CustomStringConvertible {
+    /// One line: `OpenSearch OPERATION on [INDEX] CODE (HTTP STATUS): message`.
     public var description: String {
         var text = "OpenSearch \(self.operation)"
         if let index = self.index {

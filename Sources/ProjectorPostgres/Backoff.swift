@@ -12,6 +12,7 @@ public struct Backoff: Sendable, Hashable {
     /// Attempts since the last reset.
     public private(set) var attempt = 0
 
+    /// Creates a backoff: 100 ms doubling up to 30 s by default; `jitter` is clamped to 0...1.
     public init(
         initial: Duration = .milliseconds(100),
         maximum: Duration = .seconds(30),

@@ -2,6 +2,7 @@ public import ProjectorCore
 
 /// One projection's row in `<schema>.checkpoints`.
 public struct Checkpoint: Sendable, Hashable {
+    /// The projection's name (the row's key).
     public var projection: String
     /// Every event up to and including this cursor has been applied and confirmed by the sink.
     public var cursor: EventCursor
@@ -24,6 +25,7 @@ public struct Checkpoint: Sendable, Hashable {
     /// Last change, RFC 3339.
     public var updatedAt: String
 
+    /// Creates a row; the defaults describe a projection that has not run (`idle`, at the start).
     public init(
         projection: String,
         cursor: EventCursor = .start,

@@ -4,10 +4,13 @@ public import ProjectorCore
 
 /// Reads and writes `<schema>.dead_letters`.
 public struct DeadLetterStore: Sendable {
+    /// The pooled client the queries run on.
     public let client: PostgresClient
+    /// The schema holding `dead_letters` (projector's own schema).
     public let schema: SQLIdentifier
     let logger: Logger
 
+    /// Creates a store; starts nothing (the client must be running to query).
     public init(client: PostgresClient, schema: SQLIdentifier, logger: Logger) {
         self.client = client
         self.schema = schema

@@ -16,6 +16,7 @@ public struct EventBatch: Sendable {
     /// does not); feeds `projector_watermark_stall_seconds`. Set by ``EventTailer``.
     public var watermarkStall: Duration
 
+    /// Creates a batch; `watermarkStall` defaults to zero (the tailer fills it in).
     public init(
         events: [Event],
         watermark: UInt64,

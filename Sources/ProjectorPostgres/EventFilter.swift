@@ -5,6 +5,7 @@ public struct EventFilter: Sendable, Hashable {
     /// Only these (decoded) event types.
     public var types: [String]?
 
+    /// Creates a filter; `nil` for either list accepts every value.
     public init(services: [String]? = nil, types: [String]? = nil) {
         self.services = services
         self.types = types

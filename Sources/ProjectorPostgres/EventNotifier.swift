@@ -14,6 +14,7 @@ public final class EventNotifier: Sendable {
         /// Backoff between reconnect attempts (default 100 ms doubling up to 10 s, jittered).
         public var reconnectBackoff = Backoff(initial: .milliseconds(100), maximum: .seconds(10))
 
+        /// The default reconnect backoff.
         public init() {}
     }
 

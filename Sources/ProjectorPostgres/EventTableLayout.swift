@@ -6,15 +6,18 @@ public import ProjectorCore
 public struct EventTableLayout: Sendable, Hashable {
     /// The event table.
     public var table: SQLTableName
+    /// The event table's column names.
     public var columns: ProjectorConfiguration.Columns
     /// Key inside `data` holding the event type.
     public var typeKey: String
+    /// How `data` is encoded (`events.encoding`).
     public var encoding: EventEncoding
     /// The NOTIFY channel.
     public var channel: SQLIdentifier
     /// Schema of projector's own tables.
     public var schema: SQLIdentifier
 
+    /// Creates a layout from validated names; the defaults match ``ProjectorConfiguration/Events``.
     public init(
         table: SQLTableName,
         columns: ProjectorConfiguration.Columns = .init(),

@@ -8,9 +8,11 @@ import ProjectorCore
 /// transaction that first takes `pg_advisory_xact_lock`, and every step checks the catalog
 /// before changing anything. Applied steps are recorded in `<schema>.migrations`.
 public struct Migrator: Sendable {
+    /// The event table and schema the migration installs objects for.
     public let layout: EventTableLayout
     let logger: Logger
 
+    /// Creates a migrator; runs nothing until ``migrate(on:)`` or ``migrate(client:)``.
     public init(layout: EventTableLayout, logger: Logger) {
         self.layout = layout
         self.logger = logger
@@ -48,6 +50,7 @@ public struct MigrationReport: Sendable, Hashable {
     /// One line per change, e.g. `added column position to realm.event_store (1200 rows numbered)`.
     public var actions: [String]
 
+    /// Creates a report from the changes made, in order.
     public init(actions: [String]) { self.actions = actions }
 
     /// True when nothing needed to change.

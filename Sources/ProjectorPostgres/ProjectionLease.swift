@@ -11,6 +11,7 @@ import Synchronization
 /// cannot move the checkpoint. Another instance that acquires the lock bumps the epoch,
 /// which makes writes carrying the old epoch fail too.
 public final class ProjectionLease: Sendable {
+    /// The projection this lease owns.
     public let projection: String
     /// The epoch this acquisition stored in the checkpoint row.
     public let epoch: Int64

@@ -10,10 +10,15 @@ public import ProjectorCore
 /// a service of a `ServiceGroup`); ``withDatabase(configuration:logger:_:)`` does that for
 /// the length of a closure.
 public struct ProjectorDatabase: Sendable {
+    /// The configuration this was built from.
     public let configuration: ProjectorConfiguration
+    /// The database URL (`postgres.url` or `DATABASE_URL`); its `description` hides the password.
     public let url: DatabaseURL
+    /// The event table layout derived from `events:` and `schema`.
     public let layout: EventTableLayout
+    /// The connection pool; it serves queries only while its `run()` is running.
     public let client: PostgresClient
+    /// The logger handed to every reader, store and migrator built here.
     public let logger: Logger
 
     /// - Throws: `missingDatabaseURL` when neither `postgres.url` nor `DATABASE_URL` is set;
@@ -48,8 +53,11 @@ public struct ProjectorDatabase: Sendable {
         reader.streamingConnection = try? connectionConfiguration()
         return reader
     }
+    /// A store for `<schema>.checkpoints` on the pooled client.
     public var checkpoints: CheckpointStore { CheckpointStore(client: client, schema: layout.schema, logger: logger) }
+    /// A store for `<schema>.dead_letters` on the pooled client.
     public var deadLetters: DeadLetterStore { DeadLetterStore(client: client, schema: layout.schema, logger: logger) }
+    /// A migrator for this layout.
     public var migrator: Migrator { Migrator(layout: layout, logger: logger) }
 
     /// The process's LISTEN connection; run it once (`notifier.run()` in a task) and share it.

@@ -37,9 +37,11 @@ public struct ProjectorPostgresError: Error, Sendable, CustomStringConvertible {
         /// A row could not be decoded (wrong column type, invalid JSON).
         public static let malformedRow = Code(.malformedRow)
 
+        /// The code's name, e.g. `staleLease`.
         public var description: String { base.rawValue }
     }
 
+    /// What went wrong.
     public var code: Code
     /// One line: what happened and what to do.
     public var message: String
@@ -50,6 +52,7 @@ public struct ProjectorPostgresError: Error, Sendable, CustomStringConvertible {
     /// The SQLSTATE reported by the server, when the server reported the error.
     public var sqlState: String?
 
+    /// Creates an error; projection, cursor and SQLSTATE are optional context.
     public init(
         _ code: Code,
         _ message: String,
@@ -64,6 +67,7 @@ public struct ProjectorPostgresError: Error, Sendable, CustomStringConvertible {
         self.sqlState = sqlState
     }
 
+    /// One line: `postgres: [projection NAME: ]message[ (at TX:POS)][ [SQLSTATE X]]`.
     public var description: String {
         var text = "postgres: "
         if let projection { text += "projection \(projection): " }

@@ -17,6 +17,7 @@ public struct LRUCache<Key: Hashable, Value> {
     private var head = -1  // most recently used
     private var tail = -1  // least recently used
 
+    /// Creates an empty cache holding at most `capacity` entries (must be positive; traps otherwise).
     public init(capacity: Int) {
         precondition(capacity > 0, "cache capacity must be positive")
         self.capacity = capacity

@@ -14,6 +14,8 @@ public final class ProjectorMetrics: Sendable {
     /// (a long-running or idle-in-transaction session somewhere in the cluster).
     public let watermarkStallSeconds: Gauge
 
+    /// Registers the process-wide `projector_watermark_stall_seconds` gauge in `registry` (a fresh one by
+    /// default); per-projection handles are made by ``projection(_:)``.
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         self.watermarkStallSeconds = registry.makeGauge(
@@ -44,12 +46,19 @@ public struct ProjectionMetrics: Sendable {
         case retry, conflict, rejected, unavailable
     }
 
+    /// `projector_events_total`: events processed, applied or skipped as duplicates.
     public let eventsProcessed: Counter
+    /// `projector_batches_total`: batches committed.
     public let batches: Counter
+    /// `projector_batch_duration_seconds`: time from reading a batch to its checkpoint.
     public let batchDuration: DurationHistogram
+    /// `projector_lag_events`: committed events below the watermark not yet projected.
     public let lagEvents: Gauge
+    /// `projector_lag_seconds`: age of the oldest event not yet projected.
     public let lagSeconds: Gauge
+    /// `projector_refolds_total`: documents re-folded from the log after a late event.
     public let refolds: Counter
+    /// `projector_dead_letters_total`: events recorded in the dead letter table.
     public let deadLetters: Counter
     private let sinkErrors: [SinkErrorKind: Counter]
     private let stateGauges: [ProjectionState: Gauge]

@@ -24,6 +24,7 @@ public enum ProjectorService {
         /// Signals that start a graceful shutdown (none in tests, which cancel instead).
         public var shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
 
+        /// Options for the instance `owner`; every other setting starts at its default.
         public init(owner: String) {
             self.owner = owner
         }

@@ -40,6 +40,7 @@ public struct RuntimeError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The projection's target does not support the operation (e.g. `--in-place` on OpenSearch).
         public static let targetMismatch = Code(.targetMismatch)
 
+        /// The code's name, e.g. `notFound`.
         public var description: String { base.rawValue }
     }
 
@@ -57,6 +58,7 @@ public struct RuntimeError: Error, Sendable, Hashable, CustomStringConvertible {
         self.projection = projection
     }
 
+    /// One line: `projection NAME: message`, or just the message when no projection is concerned.
     public var description: String {
         if let projection { return "projection \(projection): \(message)" }
         return message

@@ -15,6 +15,7 @@ public struct TemporaryEventTable: Sendable {
         case customColumns
     }
 
+    /// The shape the table was created with.
     public let shape: Shape
     /// Schema holding the event table.
     public let eventSchema: String

@@ -2,15 +2,18 @@ public import ProjectorCore
 
 /// An event to insert into a temporary event table.
 public struct TestEvent: Sendable, Hashable {
+    /// The `service_name` value (default `svc`).
     public var service: String
     /// Aggregate id; must be a UUID for the seed layout.
     public var stream: String
+    /// The event's sequence number within its stream.
     public var seq: Int
     /// Stored in `data` under the table's type key (as given: include `:` for edd encoding).
     public var type: String
     /// Extra members of `data`.
     public var data: JSONObject
 
+    /// Creates an event for `stream`; `service` defaults to `svc`, `data` to no extra members.
     public init(service: String = "svc", stream: String, seq: Int, type: String, data: JSONObject = [:]) {
         self.service = service
         self.stream = stream

@@ -13,7 +13,9 @@ public import ProjectorCore
 public enum TestServers {
     /// Thrown when CI requires a server that is not configured.
     public struct MissingServer: Error, CustomStringConvertible {
+        /// The environment variable that is missing, e.g. `DATABASE_URL`.
         public var variable: String
+        /// One line naming the variable and how to start the servers.
         public var description: String {
             "\(variable) is not set but PROJECTOR_REQUIRE_SERVERS=1; start the servers with scripts/servers start DIR"
         }

@@ -19,19 +19,24 @@ public struct FaultError: Error, Sendable, Hashable, CustomStringConvertible {
         /// A command printed something that could not be understood.
         public static let badOutput = Code(.badOutput)
 
+        /// The code's name, e.g. `commandFailed`.
         public var description: String { base.rawValue }
     }
 
+    /// What kind of failure.
     public var code: Code
+    /// One line: what went wrong.
     public var message: String
     /// The command or helper concerned.
     public var context: String
 
+    /// Creates an error about the command or helper `context`.
     public init(_ code: Code, _ message: String, context: String) {
         self.code = code
         self.message = message
         self.context = context
     }
 
+    /// One line: `context: message (code)`.
     public var description: String { "\(context): \(message) (\(code))" }
 }

@@ -8,6 +8,7 @@ public import ProjectorCore
 public struct PrivatePostgres: Sendable {
     /// Holds the data folder, the log and `env`.
     public let folder: URL
+    /// The loopback TCP port the cluster listens on.
     public let port: Int
 
     static var script: String {

@@ -68,7 +68,8 @@ extension ProjectorConfiguration {
 
     private mutating func applyPostgres(_ node: Node, reader: ConfigurationReader) throws(ConfigurationError) {
         let allowed: Set<String> = ["url", "max_connections", "connect_timeout"]
-        for item in try reader.members(of: node, section: "postgres", allowed: allowed) where !reader.isNull(item.value) {
+        for item in try reader.members(of: node, section: "postgres", allowed: allowed)
+        where !reader.isNull(item.value) {
             switch item.key {
             case "url":
                 let text = try reader.string(item.value, key: item.path)
@@ -124,7 +125,8 @@ extension ProjectorConfiguration {
         for item in try reader.members(of: node, section: "opensearch", allowed: allowed)
         where !reader.isNull(item.value) {
             switch item.key {
-            case "url": openSearch.url = try Self.httpURL(reader.nonEmptyString(item.value, key: item.path), item, reader)
+            case "url":
+                openSearch.url = try Self.httpURL(reader.nonEmptyString(item.value, key: item.path), item, reader)
             case "username": openSearch.username = try reader.string(item.value, key: item.path)
             case "password": openSearch.password = try reader.string(item.value, key: item.path)
             case "aws":
@@ -135,7 +137,8 @@ extension ProjectorConfiguration {
                     } else {
                         let service = try reader.string(sub.value, key: sub.path)
                         guard service == "es" || service == "aoss" else {
-                            throw reader.error(.invalidValue, at: sub.value, key: sub.path, "\(sub.path) must be es or aoss")
+                            throw reader.error(
+                                .invalidValue, at: sub.value, key: sub.path, "\(sub.path) must be es or aoss")
                         }
                         aws.service = service
                     }
@@ -171,7 +174,8 @@ extension ProjectorConfiguration {
         _ reader: ConfigurationReader
     ) throws(ConfigurationError) -> String {
         guard text.hasPrefix("http://") || text.hasPrefix("https://") else {
-            throw reader.error(.invalidValue, at: item.value, key: item.path, "\(item.path) must be an http:// or https:// URL")
+            throw reader.error(
+                .invalidValue, at: item.value, key: item.path, "\(item.path) must be an http:// or https:// URL")
         }
         return text
     }

@@ -3,7 +3,8 @@ extension ProjectorConfiguration.OpenSearch: CustomStringConvertible {
     /// value (ServiceLifecycle logs its services that way at debug level).
     public var description: String {
         let aws = aws.map { "aws(\($0.service), \($0.region ?? "AWS_REGION"))" } ?? "-"
-        return "OpenSearch(url: \(url ?? "-"), username: \(username ?? "-"), password: \(password == nil ? "-" : "***"), "
-            + "aws: \(aws), tls: ca_file \(tls.caFile ?? "-"), insecure_skip_verify \(tls.insecureSkipVerify))"
+        return "OpenSearch(url: \(url ?? "-"), username: \(username ?? "-"), "
+            + "password: \(password == nil ? "-" : "***"), aws: \(aws), tls: ca_file \(tls.caFile ?? "-"), "
+            + "insecure_skip_verify \(tls.insecureSkipVerify))"
     }
 }

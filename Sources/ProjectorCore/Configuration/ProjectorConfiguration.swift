@@ -139,7 +139,9 @@ public struct ProjectorConfiguration: Sendable, Hashable {
 extension SQLIdentifier {
     /// A built-in identifier, known to be valid (traps otherwise: a programming error).
     public static func known(_ name: StaticString) -> SQLIdentifier {
-        guard let identifier = SQLIdentifier("\(name)") else { preconditionFailure("invalid built-in identifier \(name)") }
+        guard let identifier = SQLIdentifier("\(name)") else {
+            preconditionFailure("invalid built-in identifier \(name)")
+        }
         return identifier
     }
 }

@@ -4,8 +4,17 @@
 public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     /// libpq's `sslmode`; `prefer` when absent.
     public enum SSLMode: String, Sendable, Hashable, CaseIterable {
-        case disable, allow, prefer, require
+        /// No TLS.
+        case disable
+        /// Treated like ``prefer`` (TLS when the server offers it).
+        case allow
+        /// TLS when the server offers it, else plain; the certificate is not verified.
+        case prefer
+        /// TLS required; the certificate is not verified.
+        case require
+        /// TLS required; the certificate must chain to a trusted CA, the host name is not checked.
         case verifyCA = "verify-ca"
+        /// TLS required; the certificate must chain to a trusted CA and match the host name.
         case verifyFull = "verify-full"
     }
 

@@ -43,7 +43,14 @@ public final class ProjectorMetrics: Sendable {
 public struct ProjectionMetrics: Sendable {
     /// Kinds of sink failures counted in `projector_sink_errors_total{kind}`.
     public enum SinkErrorKind: String, Sendable, CaseIterable {
-        case retry, conflict, rejected, unavailable
+        /// A transient failure the store retried; reserved: nothing counts it yet (stores retry internally).
+        case retry
+        /// Conditional writes that found the document changed (each is re-read and re-folded).
+        case conflict
+        /// Documents the store refused for good.
+        case rejected
+        /// A batch that failed because the store stayed unreachable past its retry budget.
+        case unavailable
     }
 
     /// `projector_events_total`: events processed, applied or skipped as duplicates.

@@ -82,6 +82,10 @@ extension FaultTests {
                     during.cursor == before, "checkpoint moved from \(before) to \(during.cursor) during the outage")
                 #expect(lagSeen == lagSeen.sorted() && (lagSeen.last ?? 0) > (lagSeen.first ?? 0), "lag \(lagSeen)")
                 #expect((Self.sample(metrics, "projector_sink_errors_total", unavailable) ?? 0) > errorsBefore)
+                let store = target == .openSearch ? "opensearch" : "dynamodb"
+                #expect(
+                    (Self.sample(metrics, "projector_store_retries_total", "store=\"\(store)\"") ?? 0) > 0,
+                    "the client's re-sends are counted")
                 #expect(board.snapshot[failing.name]?.state != .failed)
                 #expect(board.snapshot[failing.name]?.lastError != nil)
                 #expect(!service.isCancelled)

@@ -25,6 +25,9 @@ public struct DynamoDBClient: Sendable {
         public var requestTimeout: Duration
         /// The largest answer accepted (a `BatchGetItem` page is at most 16 MB). Default 64 MiB.
         public var maximumResponseBytes: Int
+        /// Called before every re-send after a transient failure (a request, or unprocessed keys); the service
+        /// counts these in `projector_store_retries_total{store="dynamodb"}`. Default: nothing.
+        public var retryObserver: (@Sendable () -> Void)?
 
         /// Creates a configuration; see the properties for the defaults.
         public init(
@@ -126,6 +129,7 @@ public struct DynamoDBClient: Sendable {
                     operation: operation, table: table, key: key, httpStatus: failure.httpStatus,
                     awsCode: failure.awsCode)
             case .retry(let delay):
+                self.configuration.retryObserver?()
                 self.logger.debug(
                     "DynamoDB request failed, retrying",
                     metadata: [

@@ -59,6 +59,7 @@ extension DynamoDBViewStore {
                     message: "\(pending.count) keys still unprocessed after \(retry.failures) attempts",
                     operation: "BatchGetItem", table: self.table)
             case .retry(let delay):
+                self.client.configuration.retryObserver?()
                 self.client.logger.debug(
                     "DynamoDB returned unprocessed keys, resubmitting",
                     metadata: [

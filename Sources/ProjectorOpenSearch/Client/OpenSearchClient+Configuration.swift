@@ -20,6 +20,9 @@ extension OpenSearchClient {
         public var maximumConnections: Int
         /// The largest response body accepted. Default 256 MiB.
         public var maximumResponseBytes: Int
+        /// Called before every re-send after a transient failure (a whole request, or throttled bulk items); the
+        /// service counts these in `projector_store_retries_total{store="opensearch"}`. Default: nothing.
+        public var retryObserver: (@Sendable () -> Void)?
 
         /// Creates a configuration with the documented defaults.
         public init(

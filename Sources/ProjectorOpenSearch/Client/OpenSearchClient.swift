@@ -96,6 +96,7 @@ public struct OpenSearchClient: Sendable {
             case .giveUp:
                 throw lastError
             case .retry(let delay):
+                self.configuration.retryObserver?()
                 self.logger.info(
                     "OpenSearch request failed, retrying",
                     metadata: [

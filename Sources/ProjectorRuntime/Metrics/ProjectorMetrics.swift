@@ -13,14 +13,24 @@ public final class ProjectorMetrics: Sendable {
     /// Seconds the watermark has stood still while committed events exist above it
     /// (a long-running or idle-in-transaction session somewhere in the cluster).
     public let watermarkStallSeconds: Gauge
+    /// `projector_store_retries_total{store="opensearch"}`: requests or bulk items OpenSearch got again after a
+    /// transient failure (connection error, timeout, 429, 5xx).
+    public let openSearchRetries: Counter
+    /// `projector_store_retries_total{store="dynamodb"}`: requests or unprocessed keys DynamoDB got again after a
+    /// transient failure (connection error, throttling, 5xx).
+    public let dynamoDBRetries: Counter
 
-    /// Registers the process-wide `projector_watermark_stall_seconds` gauge in `registry` (a fresh one by
-    /// default); per-projection handles are made by ``projection(_:)``.
+    /// Registers the process-wide `projector_watermark_stall_seconds` gauge and the store retry counters in
+    /// `registry` (a fresh one by default); per-projection handles are made by ``projection(_:)``.
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         self.watermarkStallSeconds = registry.makeGauge(
             descriptor: .projector("watermark_stall", "seconds", "Seconds the read watermark has been held back")
         )
+        let retries = MetricNameDescriptor.projector(
+            "store_retries", "total", "Requests re-sent to a view store after a transient failure")
+        self.openSearchRetries = registry.makeCounter(descriptor: retries, labels: [("store", "opensearch")])
+        self.dynamoDBRetries = registry.makeCounter(descriptor: retries, labels: [("store", "dynamodb")])
     }
 
     /// The handles of one projection, created on first use.
@@ -43,8 +53,6 @@ public final class ProjectorMetrics: Sendable {
 public struct ProjectionMetrics: Sendable {
     /// Kinds of sink failures counted in `projector_sink_errors_total{kind}`.
     public enum SinkErrorKind: String, Sendable, CaseIterable {
-        /// A transient failure the store retried; reserved: nothing counts it yet (stores retry internally).
-        case retry
         /// Conditional writes that found the document changed (each is re-read and re-folded).
         case conflict
         /// Documents the store refused for good.

@@ -42,7 +42,9 @@ public enum ProjectorService {
     ) async throws {
         let database = try ProjectorDatabase(configuration: configuration, logger: logger)
         let notifier = try database.makeNotifier()
-        try await ViewStores.withViewStores(configuration: configuration, environment: environment, logger: logger) {
+        try await ViewStores.withViewStores(
+            configuration: configuration, environment: environment, metrics: metrics, logger: logger
+        ) {
             stores in
             var supervisors: [ProjectionSupervisor] = []
             var supervisorConfiguration = options.supervisor

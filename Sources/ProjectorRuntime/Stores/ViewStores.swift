@@ -4,6 +4,7 @@ public import ProjectorAWS
 public import ProjectorCore
 public import ProjectorDynamoDB
 public import ProjectorOpenSearch
+import Prometheus
 
 /// The view stores of one process, built from the configuration: one OpenSearch client and
 /// one DynamoDB client (each over its own keep-alive connection pool), shared by every
@@ -17,9 +18,12 @@ public struct ViewStores: Sendable {
     let logger: Logger
 
     /// Builds the clients, runs `body`, then shuts the HTTP clients down whatever happens.
+    ///
+    /// - Parameter metrics: where the clients count their retries (`projector_store_retries_total`), if anywhere.
     public static func withViewStores<Result: Sendable>(
         configuration: ProjectorConfiguration,
         environment: [String: String],
+        metrics: ProjectorMetrics? = nil,
         logger: Logger,
         _ body: (ViewStores) async throws -> Result
     ) async throws -> Result {
@@ -35,8 +39,11 @@ public struct ViewStores: Sendable {
             let credentials = AWSCredentialChain.default(environment: environment, httpClient: awsHTTP, logger: logger)
             var openSearch: OpenSearchClient?
             if let url = configuration.openSearch.url {
-                let clientConfiguration = try openSearchConfiguration(
+                var clientConfiguration = try openSearchConfiguration(
                     configuration, url: url, environment: environment, credentials: credentials)
+                if let counter = metrics?.openSearchRetries {
+                    clientConfiguration.retryObserver = { counter.increment() }
+                }
                 let http = HTTPClient(
                     eventLoopGroupProvider: .singleton,
                     configuration: try OpenSearchClient.httpClientConfiguration(for: clientConfiguration),
@@ -46,8 +53,13 @@ public struct ViewStores: Sendable {
                 openSearch = try OpenSearchClient(configuration: clientConfiguration, httpClient: http, logger: logger)
             }
             let region = configuration.dynamoDB.region ?? AWSEnvironment.region(in: environment) ?? "us-east-1"
+            var dynamoDBConfiguration = DynamoDBClient.Configuration(
+                region: region, endpoint: configuration.dynamoDB.endpoint)
+            if let counter = metrics?.dynamoDBRetries {
+                dynamoDBConfiguration.retryObserver = { counter.increment() }
+            }
             let dynamoDB = try DynamoDBClient(
-                configuration: DynamoDBClient.Configuration(region: region, endpoint: configuration.dynamoDB.endpoint),
+                configuration: dynamoDBConfiguration,
                 httpClient: awsHTTP,
                 credentials: credentials,
                 logger: logger

@@ -23,6 +23,8 @@ public struct FoldEngine: Sendable {
         batch.events.reserveCapacity(events.count)
         var slots: [String: Int] = [:]
         var untracked: [Int] = []
+        var lastKey = ""
+        var lastSlot = -1
         var scratch = FoldScratch()
         for (index, event) in events.enumerated() {
             guard let handler = plan.handler(for: event) else {
@@ -34,9 +36,9 @@ public struct FoldEngine: Sendable {
             switch documentKey(for: event, json: &json, handler: handler, scratch: &scratch) {
             case .success(let key):
                 let slot: Int
-                if let last = batch.events.last, last.slot >= 0, last.key == key {
+                if lastSlot >= 0, key == lastKey {
                     // Events of one document often come in runs: no hashing for the rest of the run.
-                    slot = last.slot
+                    slot = lastSlot
                 } else if let known = slots[key] {
                     slot = known
                 } else {
@@ -45,6 +47,8 @@ public struct FoldEngine: Sendable {
                     batch.keys.append(key)
                 }
                 batch.events.append(RoutedEvent(index: index, key: key, slot: slot, plan: handler, json: json))
+                lastKey = key
+                lastSlot = slot
             case .failure(let error):
                 batch.failures.append(FoldFailure(index: index, event: event, error: error))
             }

@@ -21,17 +21,23 @@ public final class ProjectionLease: Sendable {
     let connection: PostgresConnection
     let schema: SQLIdentifier
     let logger: Logger
+    /// How long one query on the lease's connection may take (see ``watched(_:)``).
+    let queryDeadline: Duration
     private let released = Mutex(false)
+
+    /// The default of `acquire`'s `queryDeadline`.
+    public static let defaultQueryDeadline: Duration = .seconds(30)
 
     init(
         projection: String, epoch: Int64, owner: String, connection: PostgresConnection, schema: SQLIdentifier,
-        logger: Logger
+        queryDeadline: Duration, logger: Logger
     ) {
         self.projection = projection
         self.epoch = epoch
         self.owner = owner
         self.connection = connection
         self.schema = schema
+        self.queryDeadline = queryDeadline
         self.logger = logger
     }
 
@@ -43,11 +49,15 @@ public final class ProjectionLease: Sendable {
     /// Tries to take the lease: connects, `pg_try_advisory_lock`, then increments
     /// `lease_epoch` (creating the checkpoint row if needed). `nil` when another session
     /// holds the lock.
+    ///
+    /// - Parameter queryDeadline: a query on the lease's connection that takes longer closes the connection,
+    ///   which ends the lease (a network partition leaves a half-open connection that never answers).
     public static func acquire(
         projection: String,
         owner: String,
         connectionConfiguration: PostgresConnection.Configuration,
         schema: SQLIdentifier,
+        queryDeadline: Duration = defaultQueryDeadline,
         logger: Logger
     ) async throws -> ProjectionLease? {
         let connection: PostgresConnection
@@ -57,6 +67,8 @@ public final class ProjectionLease: Sendable {
         } catch {
             throw ProjectorPostgresError.wrapping(error, doing: "connecting for the lease", projection: projection)
         }
+        let watchdog = Self.watchdog(closing: connection, after: queryDeadline, projection: projection, logger: logger)
+        defer { watchdog.cancel() }
         do {
             let key = lockKey(for: projection)
             var locked = false
@@ -82,7 +94,7 @@ public final class ProjectionLease: Sendable {
             }
             return ProjectionLease(
                 projection: projection, epoch: epoch, owner: owner, connection: connection, schema: schema,
-                logger: logger)
+                queryDeadline: queryDeadline, logger: logger)
         } catch {
             try? await connection.close()
             throw ProjectorPostgresError.wrapping(error, doing: "acquiring the lease", projection: projection)
@@ -121,10 +133,12 @@ public final class ProjectionLease: Sendable {
         let table = schema.quoted + ".\"checkpoints\""
         let query: PostgresQuery = "SELECT lease_epoch FROM \(unescaped: table) WHERE projection = \(projection)"
         do {
-            for try await value in try await connection.query(query, logger: logger).decode(Int64.self) {
-                return value == epoch
+            return try await watched {
+                for try await value in try await connection.query(query, logger: logger).decode(Int64.self) {
+                    return value == epoch
+                }
+                return false
             }
-            return false
         } catch {
             return false
         }
@@ -141,7 +155,7 @@ public final class ProjectionLease: Sendable {
         // A query on a connection the server already closed never returns (PostgresNIO), and a closed
         // session holds no lock anyway.
         if !connection.isClosed {
-            _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+            _ = try? await watched { try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger) }
         }
         try? await connection.close()
     }
@@ -158,6 +172,29 @@ public final class ProjectionLease: Sendable {
                 .leaseNotHeld, "the lease's lock session was closed by the server or the network",
                 projection: projection)
         }
-        return try await body(connection)
+        return try await watched { try await body(connection) }
+    }
+
+    /// Runs `operation`, a query on the lease's connection, under ``queryDeadline``: PostgresNIO queries ignore
+    /// task cancellation, and on a half-open connection (a network partition) one would wait forever, holding the
+    /// supervisor with it. Past the deadline the connection is closed, which fails the query; the lease is then
+    /// lost, as it would be once the server noticed the dead session anyway.
+    func watched<Result>(_ operation: () async throws -> Result) async throws -> Result {
+        let watchdog = Self.watchdog(closing: connection, after: queryDeadline, projection: projection, logger: logger)
+        defer { watchdog.cancel() }
+        return try await operation()
+    }
+
+    /// A task that closes `connection` after `deadline` unless cancelled first.
+    static func watchdog(
+        closing connection: PostgresConnection, after deadline: Duration, projection: String, logger: Logger
+    ) -> Task<Void, Never> {
+        Task {
+            guard (try? await Task.sleep(for: deadline)) != nil else { return }
+            logger.warning(
+                "a query on the lease connection took longer than \(deadline); closing it (the lease is lost)",
+                metadata: ["projector.projection": "\(projection)"])
+            try? await connection.close()
+        }
     }
 }

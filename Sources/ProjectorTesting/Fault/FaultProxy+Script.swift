@@ -1,9 +1,9 @@
 extension FaultProxy {
     /// The proxy itself: Python with threads, one per connection, driven by commands on standard input
-    /// (`cut`, `restore`, `count`, `sever MARKER [BYTES]`, `severed`), each answered with one line. It exits when standard input closes,
+    /// (`cut`, `restore`, `count`, `sever MARKER [BYTES]`, `severed`, `freeze`, `thaw`), each answered with one line. It exits when standard input closes,
     /// so it never outlives the test process.
     static let script = #"""
-        import select, socket, ssl, sys, threading
+        import select, socket, ssl, sys, threading, time
 
         upstream = (sys.argv[1], int(sys.argv[2]))
         context = None
@@ -13,7 +13,7 @@ extension FaultProxy {
 
         lock = threading.Lock()
         sockets = set()
-        state = {"listener": None, "port": 0, "accepted": 0, "sever": None, "severed": 0}
+        state = {"listener": None, "port": 0, "accepted": 0, "sever": None, "severed": 0, "frozen": False}
 
         def close(sock):
             try:
@@ -98,6 +98,10 @@ extension FaultProxy {
             remaining = None
             try:
                 while True:
+                    if state["frozen"]:
+                        # A network partition: the connections stay open, nothing gets through either way.
+                        time.sleep(0.05)
+                        continue
                     ready = [s for s in (client, upstream) if isinstance(s, ssl.SSLSocket) and s.pending()]
                     if not ready:
                         ready, _, _ = select.select([client, upstream], [], [], 1.0)
@@ -145,6 +149,9 @@ extension FaultProxy {
                 print("ok", flush=True)
             elif command == "severed":
                 print(state["severed"], flush=True)
+            elif command in ("freeze", "thaw"):
+                state["frozen"] = command == "freeze"
+                print("ok", flush=True)
             else:
                 print("unknown command", flush=True)
         cut()

@@ -87,6 +87,17 @@ public final class FaultProxy: Sendable {
         try command("restore")
     }
 
+    /// Stops forwarding bytes in both directions while keeping every connection open, as a network partition
+    /// does (half-open TCP: no error, no answer), until ``thaw()``.
+    public func freeze() throws {
+        try command("freeze")
+    }
+
+    /// Forwards again what ``freeze()`` held back.
+    public func thaw() throws {
+        try command("thaw")
+    }
+
     /// Connections forwarded so far.
     public func connectionsAccepted() throws -> Int {
         try number("count")

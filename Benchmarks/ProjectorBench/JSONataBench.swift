@@ -1,9 +1,9 @@
 import ProjectorCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// JSONata evaluation throughput on one core: a simple path, a `$merge` of 10 fields, a filter over 100 elements.

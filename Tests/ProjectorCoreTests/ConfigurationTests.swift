@@ -90,11 +90,23 @@ import Testing
         ("events:\n  tabel: x", "projector.yaml:2:3: unknown key 'tabel' in events"),
         ("bogus: 1", "projector.yaml:1:1: unknown key 'bogus'"),
         ("events:\n  columns: {strem: x}", "projector.yaml:2:13: unknown key 'strem' in events.columns"),
-        ("events:\n  batch_size: lots", "projector.yaml:2:15: events.batch_size must be an integer between 1 and 100000"),
-        ("events:\n  poll_interval: 5 minutes", "projector.yaml:2:18: events.poll_interval must be a positive duration like 250ms, 1s or 2m"),
+        (
+            "events:\n  batch_size: lots",
+            "projector.yaml:2:15: events.batch_size must be an integer between 1 and 100000"
+        ),
+        (
+            "events:\n  poll_interval: 5 minutes",
+            "projector.yaml:2:18: events.poll_interval must be a positive duration like 250ms, 1s or 2m"
+        ),
         ("events:\n  encoding: utf8", "projector.yaml:2:13: events.encoding must be plain or edd"),
-        ("events:\n  channel: 'my-events'", "projector.yaml:2:12: events.channel must be a plain SQL identifier matching [A-Za-z_][A-Za-z0-9_$]* (at most 63 bytes)"),
-        ("schema: 'a b'", "projector.yaml:1:9: schema must be a plain SQL identifier matching [A-Za-z_][A-Za-z0-9_$]* (at most 63 bytes)"),
+        (
+            "events:\n  channel: 'my-events'",
+            "projector.yaml:2:12: events.channel must be a plain SQL identifier matching [A-Za-z_][A-Za-z0-9_$]* (at most 63 bytes)"
+        ),
+        (
+            "schema: 'a b'",
+            "projector.yaml:1:9: schema must be a plain SQL identifier matching [A-Za-z_][A-Za-z0-9_$]* (at most 63 bytes)"
+        ),
         ("http: {port: 70000}", "projector.yaml:1:14: http.port must be an integer between 1 and 65535"),
         ("opensearch: {url: search:9200}", "projector.yaml:1:19: opensearch.url must be an http:// or https:// URL"),
         ("events: [1, 2]", "projector.yaml:1:9: events must be a mapping"),

@@ -54,14 +54,16 @@ import Testing
             _ = try FixtureLoader.parse(text, file: "f.yaml")
             Issue.record("expected errors")
         } catch {
-            #expect(error.errors.map(\.description) == [
-                "f.yaml:5:9: cases[0].given[0]: missing key 'stream'",
-                "f.yaml:6:31: unknown key 'colour' in cases[0].given[1] (expected one of: created_at, data, id, seq, service, stream, type)",
-                "f.yaml:7:18: cases[0].expect.s must be a document (a mapping) or null",
-            ])
+            #expect(
+                error.errors.map(\.description) == [
+                    "f.yaml:5:9: cases[0].given[0]: missing key 'stream'",
+                    "f.yaml:6:31: unknown key 'colour' in cases[0].given[1] (expected one of: created_at, data, id, seq, service, stream, type)",
+                    "f.yaml:7:18: cases[0].expect.s must be a document (a mapping) or null",
+                ])
         }
         do {
-            _ = try FixtureLoader.parse("projection: p\ncases:\n  - { name: a, expect: {} }\n  - { name: a, expect: {} }\n", file: "d.yaml")
+            _ = try FixtureLoader.parse(
+                "projection: p\ncases:\n  - { name: a, expect: {} }\n  - { name: a, expect: {} }\n", file: "d.yaml")
             Issue.record("expected errors")
         } catch {
             #expect(error.errors.map(\.description) == ["d.yaml:4:5: case 'a' is already defined at d.yaml:3:5"])
@@ -79,7 +81,10 @@ import Testing
             let projection = try #require(set[fixture.projection])
             for fixtureCase in fixture.cases {
                 let outcome = await FixtureRunner.run(fixtureCase, projection: projection)
-                #expect(outcome.passed, "\(file): \(fixtureCase.name): \(outcome.mismatches.flatMap(\.differences)) \(outcome.failures.map(\.error))")
+                #expect(
+                    outcome.passed,
+                    "\(file): \(fixtureCase.name): \(outcome.mismatches.flatMap(\.differences)) \(outcome.failures.map(\.error))"
+                )
                 cases += 1
             }
         }
@@ -103,7 +108,8 @@ import Testing
         #expect(differences.contains(".balance: expected 4, got 3"))
         #expect(differences.contains(".extra: expected true, got absent"))
         #expect(differences.contains(".deposits: expected absent, got 1"))
-        #expect(outcome.mismatches[1].differences.map(\.description) == [#"(document): expected {"id":"b"}, got absent"#])
+        #expect(
+            outcome.mismatches[1].differences.map(\.description) == [#"(document): expected {"id":"b"}, got absent"#])
         #expect(outcome.mismatches[0].actual?["_projector"] == nil)
     }
 

@@ -22,7 +22,8 @@ import Testing
     typealias Support = EngineTestSupport
 
     func balance(onError: String = "dead_letter") throws -> Projection {
-        try Support.projection(Self.balance.replacingOccurrences(of: "on_error: dead_letter", with: "on_error: \(onError)"))
+        try Support.projection(
+            Self.balance.replacingOccurrences(of: "on_error: dead_letter", with: "on_error: \(onError)"))
     }
 
     @Test func coalescesEventsOfOneDocumentIntoOneWrite() async throws {
@@ -69,7 +70,8 @@ import Testing
         #expect(replay.duplicates == 3)
         #expect(replay.applied == 0)
 
-        let next = try await Support.fold(projection, [Support.event("deposited", stream: "a1", seq: 3, tx: 20, data: ["amount": 1])], store: store)
+        let next = try await Support.fold(
+            projection, [Support.event("deposited", stream: "a1", seq: 3, tx: 20, data: ["amount": 1])], store: store)
         guard case .upsert(_, let body, let expected)? = next.writes.first else {
             Issue.record("expected an upsert")
             return
@@ -142,18 +144,22 @@ import Testing
     @Test func deletesAndRecreates() async throws {
         let projection = try balance()
         var store = DocumentTable()
-        let created = try await Support.fold(projection, [
-            Support.event("opened", stream: "a1", seq: 1, tx: 1, data: ["owner": "ann"]),
-            Support.event("deposited", stream: "a1", seq: 2, tx: 2, data: ["amount": 9]),
-        ], store: store)
+        let created = try await Support.fold(
+            projection,
+            [
+                Support.event("opened", stream: "a1", seq: 1, tx: 1, data: ["owner": "ann"]),
+                Support.event("deposited", stream: "a1", seq: 2, tx: 2, data: ["amount": 9]),
+            ], store: store)
         store.apply(created.writes)
         let revision = try #require(store.documents["a1"]?.revision)
 
         // Deleted and created again in one batch: one upsert, starting from `initial`.
-        let recreated = try await Support.fold(projection, [
-            Support.event("closed", stream: "a1", seq: 3, tx: 3),
-            Support.event("deposited", stream: "a1", seq: 4, tx: 4, data: ["amount": 1]),
-        ], store: store)
+        let recreated = try await Support.fold(
+            projection,
+            [
+                Support.event("closed", stream: "a1", seq: 3, tx: 3),
+                Support.event("deposited", stream: "a1", seq: 4, tx: 4, data: ["amount": 1]),
+            ], store: store)
         #expect(recreated.writes.count == 1)
         guard case .upsert(_, let body, let expected)? = recreated.writes.first else {
             Issue.record("expected an upsert")
@@ -164,25 +170,30 @@ import Testing
         #expect(body["owner"] == nil)
 
         // Deleted: a conditional delete.
-        let deleted = try await Support.fold(projection, [Support.event("closed", stream: "a1", seq: 3, tx: 3)], store: store)
+        let deleted = try await Support.fold(
+            projection, [Support.event("closed", stream: "a1", seq: 3, tx: 3)], store: store)
         #expect(deleted.writes == [.delete(key: "a1", expected: revision)])
         #expect(deleted.documents["a1"]?.body == nil)
         #expect(deleted.documents["a1"]?.metadata.streams[StreamID(service: "bank", stream: "a1")] == 3)
 
         // Created and deleted within one batch on an empty store: nothing to write.
-        let transient = try await Support.fold(projection, [
-            Support.event("opened", stream: "b1", seq: 1, tx: 1),
-            Support.event("closed", stream: "b1", seq: 2, tx: 2),
-        ])
+        let transient = try await Support.fold(
+            projection,
+            [
+                Support.event("opened", stream: "b1", seq: 1, tx: 1),
+                Support.event("closed", stream: "b1", seq: 2, tx: 2),
+            ])
         #expect(transient.writes.isEmpty)
     }
 
     @Test func whenGuardSkipsButCountsTheEvent() async throws {
-        let result = try await Support.fold(try balance(), [
-            Support.event("opened", stream: "a1", seq: 1, tx: 1),
-            Support.event("deposited", stream: "a1", seq: 2, tx: 2, data: ["amount": -3]),
-            Support.event("deposited", stream: "a1", seq: 3, tx: 3, data: ["amount": 4]),
-        ])
+        let result = try await Support.fold(
+            try balance(),
+            [
+                Support.event("opened", stream: "a1", seq: 1, tx: 1),
+                Support.event("deposited", stream: "a1", seq: 2, tx: 2, data: ["amount": -3]),
+                Support.event("deposited", stream: "a1", seq: 3, tx: 3, data: ["amount": 4]),
+            ])
         #expect(result.skipped == 1)
         #expect(result.refolds == 0)
         let state = try #require(result.documents["a1"])
@@ -191,10 +202,12 @@ import Testing
     }
 
     @Test func undefinedSetResultRemovesTheField() async throws {
-        let result = try await Support.fold(try balance(), [
-            Support.event("deposited", stream: "a1", seq: 1, tx: 1, data: ["amount": 1, "note": "first"]),
-            Support.event("deposited", stream: "a1", seq: 2, tx: 2, data: ["amount": 1]),
-        ])
+        let result = try await Support.fold(
+            try balance(),
+            [
+                Support.event("deposited", stream: "a1", seq: 1, tx: 1, data: ["amount": 1, "note": "first"]),
+                Support.event("deposited", stream: "a1", seq: 2, tx: 2, data: ["amount": 1]),
+            ])
         let body = try #require(result.documents["a1"]?.body)
         #expect(body["note"] == nil)
         #expect(body["balance"] == 2)
@@ -203,16 +216,20 @@ import Testing
 
     @Test func expressionFormReplacesDeletesOrFails() async throws {
         let projection = try balance()
-        let renamed = try await Support.fold(projection, [
-            Support.event("opened", stream: "a1", seq: 1, tx: 1, data: ["owner": "ann"]),
-            Support.event("renamed", stream: "a1", seq: 2, tx: 2, data: ["name": "Savings"]),
-        ])
+        let renamed = try await Support.fold(
+            projection,
+            [
+                Support.event("opened", stream: "a1", seq: 1, tx: 1, data: ["owner": "ann"]),
+                Support.event("renamed", stream: "a1", seq: 2, tx: 2, data: ["name": "Savings"]),
+            ])
         #expect(renamed.documents["a1"]?.body == ["id": "a1", "balance": 0, "owner": "ann", "name": "Savings"])
 
-        let deleted = try await Support.fold(projection, [
-            Support.event("opened", stream: "a1", seq: 1, tx: 1),
-            Support.event("renamed", stream: "a1", seq: 2, tx: 2, data: ["name": ""]),
-        ])
+        let deleted = try await Support.fold(
+            projection,
+            [
+                Support.event("opened", stream: "a1", seq: 1, tx: 1),
+                Support.event("renamed", stream: "a1", seq: 2, tx: 2, data: ["name": ""]),
+            ])
         #expect(deleted.documents["a1"]?.body == nil)
 
         let broken = try await Support.fold(projection, [Support.event("broken", stream: "a1", seq: 1, tx: 7)])
@@ -250,7 +267,9 @@ import Testing
         #expect(failure.error.jsonata?.code.isEmpty == false)
         #expect(failure.error.documentKey == "s")
         #expect(failure.error.location?.line == 5)
-        #expect(failure.error.description.hasPrefix("projection p: event added bank/s seq 2 at 2:2, document s, on.added.set.total (test.yaml:5:"))
+        #expect(
+            failure.error.description.hasPrefix(
+                "projection p: event added bank/s seq 2 at 2:2, document s, on.added.set.total (test.yaml:5:"))
         #expect(result.documents["s"]?.body?["total"] == 7)
 
         // The dead-lettered event counts as processed: a replay neither fails again nor writes.
@@ -308,7 +327,9 @@ import Testing
         #expect(replay.writes.isEmpty)
         #expect(replay.duplicates == 4)
         // A later event still lands.
-        let later = try await Support.fold(projection, [Support.event("account-opened", stream: "x4", seq: 1, tx: 9, data: ["customer": "c1"])], store: store)
+        let later = try await Support.fold(
+            projection, [Support.event("account-opened", stream: "x4", seq: 1, tx: 9, data: ["customer": "c1"])],
+            store: store)
         guard case .upsert(_, let body, _)? = later.writes.first else {
             Issue.record("expected an upsert")
             return
@@ -327,11 +348,13 @@ import Testing
               a: { set: { n: 1 } }
             on_error: dead_letter
             """)
-        let result = try await Support.fold(projection, [
-            Support.event("a", stream: "s", seq: 1, tx: 1, data: ["day": 20240501]),
-            Support.event("a", stream: "s", seq: 2, tx: 2, data: ["day": ["x"]]),
-            Support.event("a", stream: "s", seq: 3, tx: 3, data: [:]),
-        ])
+        let result = try await Support.fold(
+            projection,
+            [
+                Support.event("a", stream: "s", seq: 1, tx: 1, data: ["day": 20240501]),
+                Support.event("a", stream: "s", seq: 2, tx: 2, data: ["day": ["x"]]),
+                Support.event("a", stream: "s", seq: 3, tx: 3, data: [:]),
+            ])
         #expect(result.writes.map(\.key) == ["20240501"])
         #expect(result.failures.map(\.index) == [1, 2])
         #expect(result.failures.allSatisfy { $0.error.code == .invalidKey && $0.error.field == "key" })
@@ -355,7 +378,8 @@ import Testing
         #expect(state.makeWrite(projectionVersion: 2) == nil)
 
         // A document projector did not write is rebuilt from scratch.
-        let foreign = DocumentState(key: "k", stored: StoredDocument(key: "k", body: ["id": "k"], revision: StoreRevision(1)))
+        let foreign = DocumentState(
+            key: "k", stored: StoredDocument(key: "k", body: ["id": "k"], revision: StoreRevision(1)))
         #expect(foreign.body == nil)
         #expect(foreign.revision == StoreRevision(1))
     }
@@ -370,10 +394,12 @@ import Testing
             on:
               a: { set: { n: 1 } }
             """)
-        let result = try await Support.fold(projection, [
-            Support.event("a", stream: "s", seq: 1, tx: 1, service: "shop"),
-            Support.event("b", stream: "t", seq: 1, tx: 2),
-        ])
+        let result = try await Support.fold(
+            projection,
+            [
+                Support.event("a", stream: "s", seq: 1, tx: 1, service: "shop"),
+                Support.event("b", stream: "t", seq: 1, tx: 2),
+            ])
         #expect(result.writes.isEmpty)
         #expect(result.documents.isEmpty)
     }

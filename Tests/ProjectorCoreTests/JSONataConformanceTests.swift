@@ -78,9 +78,9 @@ import Testing
         // A case's time limit guards against runaway evaluation, not speed; unoptimised debug builds on a loaded
         // 2-core machine get more room (the suite's 10 s for flattening/large.json is met easily in release).
         #if DEBUG
-        let slack = 6
+            let slack = 6
         #else
-        let slack = 1
+            let slack = 1
         #endif
         let timeLimit = body["timelimit"]?.doubleValue.map { Duration.milliseconds(Int($0) * slack) }
         do {

@@ -95,11 +95,13 @@ import Testing
                 sett: { b: 2 }
             colour: blue
             """, file: "defs/p.yaml")
-        #expect(errors.map(\.description).sorted() == [
-            "defs/p.yaml:3:35: unknown key 'shards' in target.opensearch (expected one of: index, mappings, settings)",
-            "defs/p.yaml:7:5: unknown key 'sett' in on.x (expected one of: delete, key, set, unset, when)",
-            "defs/p.yaml:8:1: unknown key 'colour' in the definition (expected one of: initial, key, on, on_error, projection, source, target, version)",
-        ].sorted())
+        #expect(
+            errors.map(\.description).sorted()
+                == [
+                    "defs/p.yaml:3:35: unknown key 'shards' in target.opensearch (expected one of: index, mappings, settings)",
+                    "defs/p.yaml:7:5: unknown key 'sett' in on.x (expected one of: delete, key, set, unset, when)",
+                    "defs/p.yaml:8:1: unknown key 'colour' in the definition (expected one of: initial, key, on, on_error, projection, source, target, version)",
+                ].sorted())
         #expect(errors.allSatisfy { $0.code == .unknownKey })
     }
 
@@ -163,10 +165,11 @@ import Testing
 
     @Test func reportsEveryMissingKeyAndBadValue() {
         let missing = EngineTestSupport.errors("source: { services: [a] }\n", file: "m.yaml")
-        #expect(missing.map(\.message).sorted() == [
-            "missing key 'on' (the event handlers)", "missing key 'projection'",
-            "missing key 'target' (opensearch or dynamodb)", "missing key 'version'",
-        ])
+        #expect(
+            missing.map(\.message).sorted() == [
+                "missing key 'on' (the event handlers)", "missing key 'projection'",
+                "missing key 'target' (opensearch or dynamodb)", "missing key 'version'",
+            ])
         #expect(missing.allSatisfy { $0.code == .missingKey && $0.location.file == "m.yaml" })
 
         let bad = EngineTestSupport.errors(
@@ -241,20 +244,27 @@ import Testing
 
     @Test func loadsAFolderSkippingTestsAndReportingDuplicates() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("projections-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("tests"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("tests"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let valid = "projection: one\nversion: 1\ntarget: { opensearch: { index: one } }\non: { a: { set: { n: 1 } } }\n"
+        let valid =
+            "projection: one\nversion: 1\ntarget: { opensearch: { index: one } }\non: { a: { set: { n: 1 } } }\n"
         try valid.write(to: folder.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
         try valid.write(to: folder.appendingPathComponent("b.yml"), atomically: true, encoding: .utf8)
-        try "projection: two\nversion: x\n".write(to: folder.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
-        try "not: [a fixture".write(to: folder.appendingPathComponent("tests/t.yaml"), atomically: true, encoding: .utf8)
+        try "projection: two\nversion: x\n".write(
+            to: folder.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
+        try "not: [a fixture".write(
+            to: folder.appendingPathComponent("tests/t.yaml"), atomically: true, encoding: .utf8)
         try "ignored".write(to: folder.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
 
         let set = ProjectionLoader.loadDirectory(folder.path)
         #expect(set.projections.map(\.name) == ["one"])
         #expect(set["one"] != nil)
         let messages = set.errors.map(\.description)
-        #expect(messages.contains { $0.hasSuffix("b.yml:1:1: projection 'one' is already defined at \(folder.path)/a.yaml:1:1") })
+        #expect(
+            messages.contains {
+                $0.hasSuffix("b.yml:1:1: projection 'one' is already defined at \(folder.path)/a.yaml:1:1")
+            })
         #expect(messages.contains { $0.contains("c.yaml:2:10: version must be an integer") })
         #expect(messages.contains { $0.contains("c.yaml:1:1: missing key 'target'") })
         #expect(!messages.contains { $0.contains("tests/") })
@@ -264,7 +274,8 @@ import Testing
     }
 
     @Test func theExampleProjectionsAreValid() {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../projections")
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../projections")
         let set = ProjectionLoader.loadDirectory(folder.standardizedFileURL.path)
         #expect(set.errors.map(\.description) == [])
         #expect(set.projections.map(\.name) == ["account_balance", "customer_profile", "daily_transactions"])

@@ -51,10 +51,14 @@ struct HTTPStatusError: Error, Equatable {
 
     @Test func ceilingDoublesUpToTheCap() {
         let ceilings = (1...5).map { policy.delayCeiling(afterFailures: $0) }
-        #expect(ceilings == [.milliseconds(100), .milliseconds(200), .milliseconds(350), .milliseconds(350),
-                             .milliseconds(350)])
-        #expect(RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(30)).delayCeiling(afterFailures: 500)
-            == .seconds(30))
+        #expect(
+            ceilings == [
+                .milliseconds(100), .milliseconds(200), .milliseconds(350), .milliseconds(350),
+                .milliseconds(350),
+            ])
+        #expect(
+            RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(30)).delayCeiling(afterFailures: 500)
+                == .seconds(30))
     }
 
     @Test func jitterStaysWithinTheCeilingAndVaries() {
@@ -123,8 +127,10 @@ struct HTTPStatusError: Error, Equatable {
         #expect(clock.sleeps.isEmpty)
     }
 
-    @Test(arguments: [(408, true), (429, true), (500, true), (503, true), (599, true), (400, false), (403, false),
-                      (404, false), (409, false), (413, false)])
+    @Test(arguments: [
+        (408, true), (429, true), (500, true), (503, true), (599, true), (400, false), (403, false),
+        (404, false), (409, false), (413, false),
+    ])
     func classifiesHTTPStatuses(status: Int, transient: Bool) {
         #expect((RetryPolicy.Failure(httpStatus: status) == .transient()) == transient)
     }

@@ -8,7 +8,9 @@ import Testing
 /// JSON lines in the documented shape, in delivery order, with paging and following.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct EventsCommandTests {
-    static let fields: Set<String> = ["id", "type", "stream", "seq", "service", "position", "tx_id", "created_at", "data"]
+    static let fields: Set<String> = [
+        "id", "type", "stream", "seq", "service", "position", "tx_id", "created_at", "data",
+    ]
 
     /// The JSON objects of the command's output lines; records an issue for a line that is not one.
     static func objects(_ output: String) -> [JSONObject] {

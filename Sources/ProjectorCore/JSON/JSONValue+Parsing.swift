@@ -244,8 +244,7 @@ struct JSONParser {
 
     func appendScalar(_ code: UInt32, to buffer: inout [UInt8]) {
         let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
-        var utf8 = UTF8.encode(scalar)!.makeIterator()
-        while let byte = utf8.next() { buffer.append(byte) }
+        UTF8.encode(scalar) { buffer.append($0) }
     }
 
     mutating func parseNumber() throws(JSONParseError) -> JSONValue {

@@ -212,15 +212,29 @@ public struct EventReader: Sendable {
 
     /// How far `cursor` is behind the head: committed events after it (matching `filter`)
     /// and the age in seconds of the oldest of them (0 when caught up).
-    public func lag(after cursor: EventCursor, filter: EventFilter = .all) async throws -> EventLag {
-        var bindings = PostgresBindings(capacity: 5)
+    ///
+    /// - Parameter limit: count at most this many events, the next ones in delivery order (the age is then that of
+    ///   the oldest of those): a bounded index range instead of a scan to the head, for measuring lag often while
+    ///   far behind. `nil` counts them all.
+    public func lag(after cursor: EventCursor, filter: EventFilter = .all, limit: Int? = nil) async throws -> EventLag {
+        var bindings = PostgresBindings(capacity: 6)
         bindings.append(TransactionID(cursor.transactionID))
         bindings.append(cursor.position)
         let conditions = filterConditions(filter, bindings: &bindings)
+        let createdAt = layout.columns.createdAt.quoted
+        let source: String
+        if let limit {
+            bindings.append(Int64(max(1, limit)))
+            source = """
+                (SELECT \(createdAt) FROM \(layout.table.quoted) WHERE (tx_id, position) > ($1, $2)\(conditions)
+                 ORDER BY tx_id, position LIMIT $\(bindings.count)) AS next_events
+                """
+        } else {
+            source = "\(layout.table.quoted) WHERE (tx_id, position) > ($1, $2)\(conditions)"
+        }
         let sql = """
-            SELECT count(*)::int8,
-                   COALESCE(EXTRACT(EPOCH FROM now() - min(\(layout.columns.createdAt.quoted)::timestamptz)), 0)::float8
-            FROM \(layout.table.quoted) WHERE (tx_id, position) > ($1, $2)\(conditions)
+            SELECT count(*)::int8, COALESCE(EXTRACT(EPOCH FROM now() - min(\(createdAt)::timestamptz)), 0)::float8
+            FROM \(source)
             """
         do {
             let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)

@@ -19,6 +19,10 @@ public struct ProjectionSupervisor: Service {
         public var controlInterval: Duration = .seconds(1)
         /// How often lag is measured (it costs a count query).
         public var lagInterval: Duration = .seconds(2)
+        /// While catching up (batches come back full), lag counts at most this many of the next events, so the
+        /// measurement costs a bounded index range rather than a scan to the head: the event lag then reads at
+        /// least this much, and the lag in seconds is the age of the next events. `nil` always counts them all.
+        public var catchUpLagLimit: Int? = 10_000
         /// Backoff after a failed batch (store down, database restarting).
         public var retryBackoff = Backoff(initial: .milliseconds(200), maximum: .seconds(15))
         /// Stop once caught up with the head seen at start (`projector run --once`).
@@ -204,7 +208,8 @@ public struct ProjectionSupervisor: Service {
                 }
                 if clock.now - lastLag >= configuration.lagInterval || (batch.events.isEmpty && !batch.isFull) {
                     lastLag = clock.now
-                    await measureLag(after: checkpoint.cursor)
+                    await measureLag(
+                        after: checkpoint.cursor, limit: batch.isFull ? configuration.catchUpLagLimit : nil)
                 }
                 if let head, batch.events.isEmpty, !batch.isFull,
                     checkpoint.cursor >= head || batch.watermark > head.transactionID
@@ -285,9 +290,10 @@ public struct ProjectionSupervisor: Service {
         processMetrics.watermarkStallSeconds.set(to: seconds)
     }
 
-    func measureLag(after cursor: EventCursor) async {
+    /// Measures lag after `cursor`, counting at most `limit` events (`nil`: all of them).
+    func measureLag(after cursor: EventCursor, limit: Int? = nil) async {
         do {
-            let lag = try await database.reader.lag(after: cursor, filter: filter)
+            let lag = try await database.reader.lag(after: cursor, filter: filter, limit: limit)
             metrics.lagEvents.set(to: Double(lag.events))
             metrics.lagSeconds.set(to: lag.seconds)
             board.update(projection.name) {

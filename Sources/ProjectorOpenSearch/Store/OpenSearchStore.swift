@@ -109,6 +109,7 @@ public struct OpenSearchStore: ViewStore {
                     message: "\(again.count) of \(writes.count) items still failing after \(retry.failures) "
                         + "attempts; last: \(lastFailure)")
             case .retry(let delay):
+                self.client.configuration.retryObserver?()
                 self.client.logger.debug(
                     "OpenSearch bulk items throttled or failed, retrying them",
                     metadata: [

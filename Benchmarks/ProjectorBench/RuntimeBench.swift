@@ -18,6 +18,8 @@ import Synchronization
 ///
 /// Needs `DATABASE_URL` (+ `OPENSEARCH_URL`, `DYNAMODB_ENDPOINT`). `RUNTIME_BENCH_EVENTS` overrides the null-sink
 /// table size (default 1,000,000; 100,000 documents), `RUNTIME_BENCH_CACHE` the document cache (default 20,000).
+/// `RUNTIME_BENCH_EXACT_LAG=1` counts the whole lag while catching up (the supervisor's default counts at most
+/// `catchUpLagLimit` events), to compare what the count costs.
 enum RuntimeBench {
     static func run() async throws {
         guard let url = try TestServers.databaseURL() else {
@@ -130,6 +132,7 @@ enum RuntimeBench {
         var settings = ProjectionSupervisor.Configuration()
         settings.once = true
         settings.processor.cacheCapacity = TestServers.environment("RUNTIME_BENCH_CACHE").flatMap { Int($0) } ?? 20_000
+        if TestServers.environment("RUNTIME_BENCH_EXACT_LAG") == "1" { settings.catchUpLagLimit = nil }
         let supervisor = ProjectionSupervisor(
             projection: definition, database: database, notifier: nil, store: store, metrics: ProjectorMetrics(),
             board: StatusBoard(), owner: "bench", configuration: settings, logger: logger)

@@ -74,6 +74,7 @@ public struct BatchProcessor {
         var deadLetters: [(event: Event, error: String)] =
             projection.onError == .deadLetter ? folded.failures.map { ($0.event, "\($0.error)") } : []
 
+        rememberUnchanged(folded.documents)
         // Write, resolving conflicts by re-reading the conflicting documents and folding again.
         var writes = folded.writes
         var documents = folded.documents
@@ -165,7 +166,9 @@ public struct BatchProcessor {
         )
     }
 
-    /// Documents for `keys`: cached ones, the rest from the store (remembered, absent ones too).
+    /// Documents for `keys`: cached ones, the rest from the store. Fetched states are not cached here but once
+    /// their write is confirmed (``remember(_:revision:state:)``) or, when the batch leaves them unchanged, by
+    /// ``rememberUnchanged(_:)``: one cache insertion per miss, and the fold holds the only copy of each state.
     private mutating func load(_ keys: [String], useCache: Bool) async throws -> [String: DocumentState] {
         var found: [String: DocumentState] = Dictionary(minimumCapacity: keys.count)
         var missing: [String] = []
@@ -179,11 +182,17 @@ public struct BatchProcessor {
         guard !missing.isEmpty else { return found }
         let fetched = try await store.fetch(missing)
         for key in missing {
-            let state = DocumentState(key: key, stored: fetched[key])
-            found[key] = state
-            cache.setValue(state, forKey: key)
+            found[key] = DocumentState(key: key, stored: fetched[key])
         }
         return found
+    }
+
+    /// Caches the documents of a fold that no event changed (as loaded, so as the store holds them; absent ones
+    /// too). Changed ones are cached once their write is confirmed, or not at all.
+    private mutating func rememberUnchanged(_ documents: [String: DocumentState]) {
+        for (key, state) in documents where !state.isDirty {
+            cache.setValue(state, forKey: key)
+        }
     }
 
     /// Caches the state a confirmed write left in the store.

@@ -8,10 +8,13 @@ public import ProjectorCore
 /// lease's own connection that fails loudly when the lease epoch is stale or the cursor
 /// would move backwards. Every failed write throws; none is silently ignored.
 public struct CheckpointStore: Sendable {
+    /// The pool reads and lease-less writes use.
     public let client: PostgresClient
+    /// The schema holding `checkpoints` (configuration key `schema`).
     public let schema: SQLIdentifier
     let logger: Logger
 
+    /// A store over `client`; connects nothing by itself.
     public init(client: PostgresClient, schema: SQLIdentifier, logger: Logger) {
         self.client = client
         self.schema = schema

@@ -7,7 +7,9 @@ public import ProjectorCore
 /// events by sequence, the head, counts and lag. Stateless; every call uses a pooled
 /// connection of `client` (whose `run()` must be running).
 public struct EventReader: Sendable {
+    /// The pool each read takes a connection from.
     public let client: PostgresClient
+    /// The event table and its column names.
     public let layout: EventTableLayout
     /// Settings for the dedicated connection that catch-up reads stream on
     /// (``readAhead(after:batchSize:filter:_:)``); `nil` to read ahead one pooled query per batch instead.
@@ -17,6 +19,7 @@ public struct EventReader: Sendable {
     let logger: Logger
     let decoder: EventRowDecoder
 
+    /// A reader without a streaming connection (see ``streamingConnection``).
     public init(client: PostgresClient, layout: EventTableLayout, logger: Logger) {
         self.client = client
         self.layout = layout
@@ -260,6 +263,7 @@ public struct EventLag: Sendable, Hashable {
     /// Age of the oldest of them, in seconds; 0 when there are none.
     public var seconds: Double
 
+    /// A lag value.
     public init(events: Int64, seconds: Double) {
         self.events = events
         self.seconds = seconds

@@ -13,6 +13,7 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
         case stop
     }
 
+    /// How the tailer reads.
     public struct Configuration: Sendable {
         /// Events per read (`events.batch_size`).
         public var batchSize: Int
@@ -23,6 +24,7 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
         /// Backoff between retries of failed reads.
         public var retryBackoff: Backoff
 
+        /// Settings; the defaults are those of `events:`.
         public init(
             batchSize: Int = 1000,
             pollInterval: Duration = .seconds(1),
@@ -41,8 +43,11 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
         }
     }
 
+    /// Where batches come from.
     public let reader: EventReader
+    /// The shared LISTEN wake-up, or `nil` to rely on polling alone.
     public let notifier: EventNotifier?
+    /// Batch size, poll interval, filter and retry backoff.
     public let configuration: Configuration
     let clock: C
     let logger: Logger

@@ -87,6 +87,7 @@ extension JSONValue {
 /// what JSONata and most JSON consumers print: shortest round-trip digits, no
 /// trailing `.0`, exponent form only below 1e-6 or from 1e21 up.
 public enum JSONNumberFormatter {
+    /// `value` as JavaScript's `Number.prototype.toString` writes it (shortest round-trip digits, exponent from 1e21).
     public static func format(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
         if value == 0 { return "0" }

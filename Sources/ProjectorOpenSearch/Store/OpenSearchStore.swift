@@ -66,6 +66,8 @@ public struct OpenSearchStore: ViewStore {
         try self.init(client: client, configuration: Configuration(index: index))
     }
 
+    /// The documents of `keys` that exist, by `_mget` on the index (or alias), with their `_seq_no`/`_primary_term`
+    /// as revision; absent keys are missing from the result.
     public func fetch(_ keys: [String]) async throws -> [String: StoredDocument] {
         var documents: [String: StoredDocument] = [:]
         documents.reserveCapacity(keys.count)
@@ -80,6 +82,8 @@ public struct OpenSearchStore: ViewStore {
         return documents
     }
 
+    /// Sends `writes` in `_bulk` requests split by count and bytes, each guarded by `if_seq_no`/`if_primary_term` (or
+    /// `create` for new documents); re-sends throttled items, and reports one outcome per write in order.
     public func apply(_ writes: [DocumentWrite]) async throws -> [WriteOutcome] {
         var outcomes = [WriteOutcome?](repeating: nil, count: writes.count)
         var pending = Array(writes.indices)

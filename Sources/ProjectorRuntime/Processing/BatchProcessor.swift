@@ -15,6 +15,7 @@ public struct BatchProcessor {
         /// How often one batch may meet write conflicts before it is retried from scratch.
         public var maximumConflictRounds = 5
 
+        /// The defaults: production settings.
         public init() {}
     }
 
@@ -23,6 +24,7 @@ public struct BatchProcessor {
     /// Reads one stream's events for `seq` in the range, all types, ordered by seq.
     public typealias StreamReader = @Sendable (_ stream: StreamID, _ seqs: ClosedRange<Int64>) async throws -> [Event]
 
+    /// The projection whose batches this processes.
     public let projection: Projection
     let fold: BatchFold
     let store: any ViewStore
@@ -34,6 +36,7 @@ public struct BatchProcessor {
     /// decoding and no copy of the body.
     var cache: LRUCache<String, DocumentState>
 
+    /// A processor with an empty document cache.
     public init(
         projection: Projection,
         store: any ViewStore,
@@ -218,14 +221,23 @@ public struct BatchReport: Sendable, Hashable {
     public var processed = 0
     /// Under `on_error: stop`: the event the projection stopped at, and why.
     public var stoppedAt: EventCursor?
+    /// Under `on_error: stop`: the one-line error of the event at ``stoppedAt``.
     public var stopError: String?
+    /// Events that changed a document.
     public var applied = 0
+    /// Events skipped because their document already had them (replays).
     public var duplicates = 0
+    /// Documents re-folded from the log after a sequence gap.
     public var refolds = 0
+    /// Document writes the store confirmed.
     public var written = 0
+    /// Conditional writes that found the document changed and were re-folded.
     public var conflicts = 0
+    /// Documents the store refused for good (handled under `on_error`).
     public var rejectedDocuments = 0
+    /// Events recorded in the dead letter table.
     public var deadLettered = 0
 
+    /// An empty report.
     public init() {}
 }

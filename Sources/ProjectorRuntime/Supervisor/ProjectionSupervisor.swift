@@ -30,9 +30,11 @@ public struct ProjectionSupervisor: Service {
         /// Per-batch processing settings.
         public var processor = BatchProcessor.Configuration()
 
+        /// The defaults: production settings.
         public init() {}
     }
 
+    /// The projection supervised.
     public let projection: Projection
     let database: ProjectorDatabase
     let notifier: EventNotifier?
@@ -45,6 +47,7 @@ public struct ProjectionSupervisor: Service {
     let hooks: SupervisorHooks
     let logger: Logger
 
+    /// A supervisor; starts nothing until ``run()``.
     public init(
         projection: Projection,
         database: ProjectorDatabase,
@@ -76,6 +79,9 @@ public struct ProjectionSupervisor: Service {
         EventFilter(services: projection.services.map { $0.sorted() }, types: projection.eventTypes)
     }
 
+    /// Runs until cancelled (or, with `once`, until caught up): takes the lease when free, then reads,
+    /// folds, writes and checkpoints batch after batch; on a lost lease, an error or a pause it steps back and
+    /// tries again. Throws only for what no retry can fix (e.g. an unknown store target).
     public func run() async throws {
         let head = configuration.once ? try await database.reader.headCursor() : nil
         var backoff = configuration.retryBackoff

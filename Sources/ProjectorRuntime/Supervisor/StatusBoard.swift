@@ -5,13 +5,18 @@ import Synchronization
 public final class StatusBoard: Sendable {
     /// One projection's row.
     public struct Entry: Sendable, Hashable {
+        /// The state this instance last saw the projection in.
         public var state: ProjectionState
         /// True when this instance holds the projection's lease.
         public var owned: Bool
+        /// Committed events not yet projected (bounded while catching up, see `projector_lag_events`).
         public var lagEvents: Int64
+        /// Age of the oldest event not yet projected, in seconds.
         public var lagSeconds: Double
+        /// The last failure, one line; `nil` once a batch succeeds again.
         public var lastError: String?
 
+        /// A row; only `state` is required.
         public init(
             state: ProjectionState,
             owned: Bool = false,
@@ -29,6 +34,7 @@ public final class StatusBoard: Sendable {
 
     private let entries = Mutex<[String: Entry]>([:])
 
+    /// An empty board.
     public init() {}
 
     /// Replaces or edits one projection's row.

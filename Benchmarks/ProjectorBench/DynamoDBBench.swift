@@ -18,9 +18,9 @@ enum DynamoDBBench {
             printError("dynamodb: DYNAMODB_ENDPOINT is not set; skipped")
             return
         }
-        let count = environment["DYNAMODB_BENCH_DOCS"].flatMap { Int($0) } ?? 3_000
-        let rounds = max(1, environment["DYNAMODB_BENCH_ROUNDS"].flatMap { Int($0) } ?? 2)
-        let concurrency = environment["DYNAMODB_BENCH_CONCURRENCY"].flatMap { Int($0) } ?? 32
+        let count = benchSetting("DYNAMODB_BENCH_DOCS", default: 3_000)
+        let rounds = max(1, benchSetting("DYNAMODB_BENCH_ROUNDS", default: 2))
+        let concurrency = benchSetting("DYNAMODB_BENCH_CONCURRENCY", default: 32)
         let region = environment["AWS_REGION"] ?? "eu-west-1"
         let credentials = StaticCredentialProvider(
             AWSCredentials(

@@ -38,8 +38,8 @@ enum EngineBench {
 
     static func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let total = environment["ENGINE_BENCH_EVENTS"].flatMap { Int($0) } ?? 1_000_000
-        let documents = environment["ENGINE_BENCH_DOCS"].flatMap { Int($0) } ?? 100_000
+        let total = benchSetting("ENGINE_BENCH_EVENTS", default: 1_000_000)
+        let documents = benchSetting("ENGINE_BENCH_DOCS", default: 100_000)
         let projection = try ProjectionLoader.parse(definition, file: "bench_balance.yaml")
         let events = makeEvents(total: total, documents: documents)
         let fold = BatchFold(projection: projection)

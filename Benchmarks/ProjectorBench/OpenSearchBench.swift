@@ -18,8 +18,8 @@ enum OpenSearchBench {
             printError("opensearch: OPENSEARCH_URL is not set; skipped")
             return
         }
-        let count = environment["OPENSEARCH_BENCH_DOCS"].flatMap { Int($0) } ?? 5_000
-        let rounds = max(1, environment["OPENSEARCH_BENCH_ROUNDS"].flatMap { Int($0) } ?? 3)
+        let count = benchSetting("OPENSEARCH_BENCH_DOCS", default: 5_000)
+        let rounds = max(1, benchSetting("OPENSEARCH_BENCH_ROUNDS", default: 3))
         let documents = (0..<count).map(self.document)
         let file = try self.writeDocuments(documents)
         defer { try? FileManager.default.removeItem(at: file) }

@@ -25,8 +25,8 @@ enum OperationsBench {
             return
         }
         let environment = ProcessInfo.processInfo.environment
-        let events = environment["OPERATIONS_BENCH_EVENTS"].flatMap { Int($0) } ?? 1_000_000
-        let streams = environment["OPERATIONS_BENCH_STREAMS"].flatMap { Int($0) } ?? 100_000
+        let events = benchSetting("OPERATIONS_BENCH_EVENTS", default: 1_000_000)
+        let streams = benchSetting("OPERATIONS_BENCH_STREAMS", default: 100_000)
         let openSearch = try TestServers.openSearchURL()
         try await RuntimeBench.withTable(url, events: events, streams: streams) { configuration, database in
             let discarding = try await self.discardingReplay(database: database, cacheCapacity: streams)

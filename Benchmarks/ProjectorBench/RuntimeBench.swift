@@ -26,7 +26,7 @@ enum RuntimeBench {
             printError("runtime: DATABASE_URL not set, skipped")
             return
         }
-        let total = TestServers.environment("RUNTIME_BENCH_EVENTS").flatMap { Int($0) } ?? 1_000_000
+        let total = benchSetting("RUNTIME_BENCH_EVENTS", default: 1_000_000)
         try await withTable(url, events: total, streams: 100_000) { configuration, database in
             let rssBefore = peakResidentBytes()
             let seconds = try await project(database, configuration: configuration, store: DiscardingStore())
@@ -34,7 +34,7 @@ enum RuntimeBench {
             print("BENCH e2e_null_sink_peak_rss_mb \(max(rssBefore, peakResidentBytes()) / (1 << 20)) MB")
         }
         if let openSearch = try TestServers.openSearchURL() {
-            let count = TestServers.environment("RUNTIME_BENCH_STORE_EVENTS").flatMap { Int($0) } ?? 100_000
+            let count = benchSetting("RUNTIME_BENCH_STORE_EVENTS", default: 100_000)
             try await withTable(url, events: count, streams: 10_000) { configuration, database in
                 var configuration = configuration
                 configuration.openSearch.url = openSearch
@@ -44,7 +44,7 @@ enum RuntimeBench {
             try await latency(url, openSearch: openSearch)
         }
         if let endpoint = try TestServers.dynamoDBEndpoint() {
-            let count = TestServers.environment("RUNTIME_BENCH_DYNAMODB_EVENTS").flatMap { Int($0) } ?? 20_000
+            let count = benchSetting("RUNTIME_BENCH_DYNAMODB_EVENTS", default: 20_000)
             try await withTable(url, events: count, streams: 2_000) { configuration, database in
                 var configuration = configuration
                 configuration.dynamoDB.endpoint = endpoint
@@ -131,7 +131,7 @@ enum RuntimeBench {
         let definition = try projection ?? Self.projection("{ opensearch: { index: unused } }")
         var settings = ProjectionSupervisor.Configuration()
         settings.once = true
-        settings.processor.cacheCapacity = TestServers.environment("RUNTIME_BENCH_CACHE").flatMap { Int($0) } ?? 20_000
+        settings.processor.cacheCapacity = benchSetting("RUNTIME_BENCH_CACHE", default: 20_000)
         if TestServers.environment("RUNTIME_BENCH_EXACT_LAG") == "1" { settings.catchUpLagLimit = nil }
         let supervisor = ProjectionSupervisor(
             projection: definition, database: database, notifier: nil, store: store, metrics: ProjectorMetrics(),

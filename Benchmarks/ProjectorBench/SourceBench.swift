@@ -19,7 +19,7 @@ enum SourceBench {
             printError("source: DATABASE_URL not set, skipped")
             return
         }
-        let total = TestServers.environment("SOURCE_BENCH_EVENTS").flatMap { Int($0) } ?? 1_000_000
+        let total = benchSetting("SOURCE_BENCH_EVENTS", default: 1_000_000)
         try await PostgresTesting.withTemporaryEventTable(url) { table, connection in
             let logger = PostgresTesting.logger
             try await ProjectorDatabase.withDatabase(configuration: table.configuration, logger: logger) { database in

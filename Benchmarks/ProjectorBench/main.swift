@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -37,6 +39,12 @@ func peakResidentBytes() -> Int {
         guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
         return Int(usage.ru_maxrss) * 1024
     #endif
+}
+
+/// The whole number in the environment variable `name` (a benchmark's size knob), `fallback` when unset or not a
+/// number.
+func benchSetting(_ name: String, default fallback: Int) -> Int {
+    ProcessInfo.processInfo.environment[name].flatMap { Int($0) } ?? fallback
 }
 
 /// Writes one line to standard error (the `stderr` global is not concurrency-safe in Swift 6).

@@ -1,8 +1,10 @@
 extension JSONata {
     /// A node of the expression tree.
     ///
-    /// Nodes are built and rewritten by the parser only; once ``JSONataExpression/init(_:)`` returns, no node is
-    /// ever mutated again, which is what makes sharing them across threads safe (hence `@unchecked Sendable`).
+    /// `@unchecked Sendable`: the stored properties are `var`s, but only `Parser` and `Processor` (the AST rewrite the
+    /// parser runs) assign to them, both inside ``JSONataExpression/init(_:)``. Once it returns, nothing writes to a
+    /// node again — the evaluator and the engine's kernels only read — so concurrent evaluations share immutable
+    /// trees.
     final class Node: @unchecked Sendable {
         enum Kind {
             case literal  // string, number, true/false/null: `literal`

@@ -15,8 +15,9 @@ enum OperationsCommandLine {
         }
     }
 
-    /// Runs `body` with the database and view stores; any error ends the command with status 1 and
-    /// `projector <command>: <error>`.
+    /// Runs `body` with the database and view stores; any error ends the command with
+    /// `projector <command>: <error>` and status 1, or 2 when the configuration is at fault
+    /// (``CommandFailure/failed(_:_:)``).
     static func withSession<Result: Sendable>(
         _ command: String,
         _ configuration: ProjectorConfiguration,

@@ -1,5 +1,3 @@
-import Foundation
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -44,7 +42,8 @@ func peakResidentBytes() -> Int {
 /// The whole number in the environment variable `name` (a benchmark's size knob), `fallback` when unset or not a
 /// number.
 func benchSetting(_ name: String, default fallback: Int) -> Int {
-    ProcessInfo.processInfo.environment[name].flatMap { Int($0) } ?? fallback
+    // getenv, not Foundation: importing Foundation here hides the C `timespec` members other files read.
+    getenv(name).flatMap { Int(String(cString: $0)) } ?? fallback
 }
 
 /// Writes one line to standard error (the `stderr` global is not concurrency-safe in Swift 6).

@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import ProjectorCore
 
 extension ProjectorDatabase {
     /// Opens and closes one connection, so that a one-shot command stops at once with a clear
@@ -25,7 +26,7 @@ extension ProjectorDatabase {
     /// Why a connection attempt failed, in a few words (PostgresNIO's own descriptions are long
     /// and hide the cause on purpose).
     static func connectionFailureReason(_ error: any Error) -> String {
-        guard let error = error as? PSQLError else { return oneLine("\(error)") }
+        guard let error = error as? PSQLError else { return "\(error)".oneLine() }
         if error.code == .server {
             return error.serverInfo?[.message] ?? "the server refused the connection"
         }
@@ -43,14 +44,9 @@ extension ProjectorDatabase {
             ("Name or service not known", "unknown host name"),
             ("No address associated", "unknown host name"),
             ("Network is unreachable", "network unreachable"),
-            ("certificate", "TLS certificate verification failed: " + oneLine(text)),
-            ("handshake", "TLS handshake failed: " + oneLine(text)),
+            ("certificate", "TLS certificate verification failed: " + text.oneLine()),
+            ("handshake", "TLS handshake failed: " + text.oneLine()),
         ]
-        return known.first { text.contains($0.needle) }?.reason ?? oneLine(text)
-    }
-
-    private static func oneLine(_ text: String, limit: Int = 300) -> String {
-        let line = String(text.map { $0.isNewline ? " " : $0 })
-        return line.count > limit ? String(line.prefix(limit)) + "…" : line
+        return known.first { text.contains($0.needle) }?.reason ?? text.oneLine()
     }
 }

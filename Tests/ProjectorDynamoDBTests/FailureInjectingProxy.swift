@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import ProjectorCore
+import ProjectorTesting
 
 /// A tiny HTTP server (Python's `http.server`, started per test) between the store and moto that answers the
 /// next requests of chosen operations with failures, then forwards to moto:
@@ -16,41 +17,16 @@ import ProjectorCore
 /// `GET /stats` returns how many requests of each operation arrived.
 final class FailureInjectingProxy: Sendable {
     let endpoint: String
-    private let process: Process
-    private let input: Pipe
+    private let helper: ScriptedHelper
 
     /// Starts the proxy in front of `upstream` with failure queues per operation, e.g.
     /// `["PutItem": ["throttle", "500"]]`.
     init(upstream: String, failures: [String: [String]]) throws {
-        let script = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "ddb-proxy-\(UUID().uuidString).py")
-        try Self.script.write(to: script, atomically: true, encoding: .utf8)
         let plan = JSONValue.object(
             JSONObject(failures.map { ($0.key, JSONValue.array($0.value.map(JSONValue.string))) }))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, upstream, plan.serialized()]
-        let output = Pipe()
-        process.standardOutput = output
-        // The proxy exits when this pipe closes, so it never outlives the test process.
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        var line: [UInt8] = []
-        while !line.contains(UInt8(ascii: "\n")) {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            line.append(contentsOf: data)
-        }
-        let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        try? FileManager.default.removeItem(at: script)  // Python has read it by the time it reports the port
-        guard Int(port) != nil else {
-            process.terminate()
-            throw ProxyError(message: "proxy did not report a port: '\(port)'")
-        }
-        self.process = process
-        self.input = input
-        self.endpoint = "http://127.0.0.1:\(port)"
+        helper = try ScriptedHelper(
+            name: "DynamoDB failure proxy", script: Self.script, arguments: [upstream, plan.serialized()])
+        endpoint = "http://127.0.0.1:\(helper.port)"
     }
 
     /// Requests per operation so far.
@@ -67,12 +43,7 @@ final class FailureInjectingProxy: Sendable {
     }
 
     func stop() {
-        try? self.input.fileHandleForWriting.close()
-        self.process.waitUntilExit()
-    }
-
-    struct ProxyError: Error {
-        var message: String
+        helper.stop()
     }
 
     static let script = #"""

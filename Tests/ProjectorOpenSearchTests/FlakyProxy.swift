@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import ProjectorCore
+import ProjectorTesting
 
 @testable import ProjectorOpenSearch
 
@@ -20,31 +21,14 @@ import ProjectorCore
 /// Given a certificate and key it serves HTTPS (for the TLS trust tests).
 final class FlakyProxy: Sendable {
     let url: String
-    private let process: Process
-    private let input: Pipe
+    private let helper: ScriptedHelper
 
     /// Starts the proxy in front of `upstream`; with `tls` (PEM certificate and key files) it speaks HTTPS.
     init(upstream: String, plan: JSONValue, tls: (certificate: String, key: String)? = nil) throws {
-        let script = FileManager.default.temporaryDirectory.appendingPathComponent("os-flaky-\(UUID().uuidString).py")
-        try Self.script.write(to: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
-            ["python3", script.path, upstream, plan.serialized()] + (tls.map { [$0.certificate, $0.key] } ?? [])
-        let output = Pipe()
-        process.standardOutput = output
-        // The proxy exits when this pipe closes, i.e. also when the test process dies.
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        let line = output.fileHandleForReading.readLine()
-        guard let port = Int(line) else {
-            process.terminate()
-            throw FlakyProxyError(message: "the proxy did not print its port (got '\(line)')")
-        }
-        self.process = process
-        self.input = input
-        self.url = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)"
+        helper = try ScriptedHelper(
+            name: "flaky OpenSearch proxy", script: Self.script,
+            arguments: [upstream, plan.serialized()] + (tls.map { [$0.certificate, $0.key] } ?? []))
+        url = "\(tls == nil ? "http" : "https")://127.0.0.1:\(helper.port)"
     }
 
     /// Requests seen per operation, asked through `client` (needed for HTTPS) or a plain HTTP client.
@@ -67,8 +51,7 @@ final class FlakyProxy: Sendable {
 
     /// Closes the proxy's standard input, which makes it exit, and waits for it.
     func stop() {
-        try? self.input.fileHandleForWriting.close()
-        self.process.waitUntilExit()
+        helper.stop()
     }
 
     /// Starts a proxy, runs `body`, stops the proxy.
@@ -188,22 +171,4 @@ final class FlakyProxy: Sendable {
         print(server.server_address[1], flush=True)
         server.serve_forever()
         """#
-}
-
-struct FlakyProxyError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
-}
-
-extension FileHandle {
-    /// Reads up to the first newline (or end of file), without it.
-    fileprivate func readLine() -> String {
-        var bytes: [UInt8] = []
-        while true {
-            let data = self.readData(ofLength: 1)
-            guard let byte = data.first, byte != UInt8(ascii: "\n") else { break }
-            bytes.append(byte)
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }

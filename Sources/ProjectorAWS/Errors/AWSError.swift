@@ -75,6 +75,7 @@ extension AWSError: CustomStringConvertible {
     }
 
     /// Replaces line breaks and caps the length, so that text from a response cannot spread over many log lines.
+    /// (ProjectorAWS stands alone, without ProjectorCore, so it keeps its own copy of `StringProtocol.oneLine`.)
     static func oneLine(_ text: some StringProtocol, limit: Int = 300) -> String {
         var line = String(text.map { $0.isNewline ? " " : $0 })
         if line.count > limit {

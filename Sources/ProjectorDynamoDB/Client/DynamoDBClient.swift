@@ -70,7 +70,7 @@ public struct DynamoDBClient: Sendable {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw DynamoDBError(
                 code: .invalidConfiguration,
-                message: "endpoint '\(DynamoDBError.oneLine(url, limit: 100))' is not an http(s) URL")
+                message: "endpoint '\(url.oneLine(limit: 100))' is not an http(s) URL")
         }
         self.configuration = configuration
         self.httpClient = httpClient

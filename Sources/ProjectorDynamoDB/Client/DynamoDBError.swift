@@ -1,3 +1,5 @@
+import ProjectorCore
+
 /// An error from the DynamoDB view store or client, with a stable ``Code`` and the context an operator needs:
 /// the operation, the table, the document key and what DynamoDB answered.
 ///
@@ -76,25 +78,16 @@ extension DynamoDBError: CustomStringConvertible {
             text += " on table '\(table)'"
         }
         if let key = self.key {
-            text += " for key '\(Self.oneLine(key, limit: 120))'"
+            text += " for key '\(key.oneLine(limit: 120))'"
         }
-        text += ": \(self.code): " + Self.oneLine(self.message)
+        text += ": \(self.code): " + self.message.oneLine()
         var details: [String] = []
         if let status = self.httpStatus {
             details.append("HTTP \(status)")
         }
         if let awsCode = self.awsCode {
-            details.append(Self.oneLine(awsCode, limit: 80))
+            details.append(awsCode.oneLine(limit: 80))
         }
         return details.isEmpty ? text : text + " [" + details.joined(separator: ", ") + "]"
-    }
-
-    /// Replaces line breaks and caps the length, so that text from an answer cannot spread over many log lines.
-    static func oneLine(_ text: some StringProtocol, limit: Int = 300) -> String {
-        var line = String(text.map { $0.isNewline ? " " : $0 })
-        if line.count > limit {
-            line = String(line.prefix(limit)) + "…"
-        }
-        return line
     }
 }

@@ -72,7 +72,7 @@ extension DynamoDBViewStore {
             case "ConditionalCheckFailedException":
                 return .conflict
             case "ValidationException":
-                return .rejected(reason: "DynamoDB refused item '\(key)': \(DynamoDBError.oneLine(error.message))")
+                return .rejected(reason: "DynamoDB refused item '\(key)': \(error.message.oneLine())")
             default:
                 throw error
             }

@@ -1,4 +1,5 @@
 public import Foundation
+import ProjectorCore
 
 /// Physical index names behind a reader alias: `<alias>__v<version>_<build id>`, e.g.
 /// `account_balance__v3_20260127t101500z_a3f9`.
@@ -80,7 +81,7 @@ public struct IndexName: Sendable, Hashable, Comparable, CustomStringConvertible
         if let problem {
             throw OpenSearchError(
                 code: .invalidConfiguration, operation: "configure",
-                message: "\(what) name [\(OpenSearchText.oneLine(name, limit: 80))] \(problem)")
+                message: "\(what) name [\(name.oneLine(limit: 80))] \(problem)")
         }
     }
 

@@ -1,3 +1,5 @@
+import ProjectorCore
+
 /// An OpenSearch request that failed for good, with a stable ``Code`` and context.
 ///
 /// `description` is one line naming the operation, the index and what went wrong. It never contains document
@@ -62,6 +64,6 @@ extension OpenSearchError: CustomStringConvertible {
         if let status = self.status {
             text += " (HTTP \(status))"
         }
-        return text + ": " + OpenSearchText.oneLine(self.message)
+        return text + ": " + self.message.oneLine()
     }
 }

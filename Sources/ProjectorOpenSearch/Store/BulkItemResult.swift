@@ -57,7 +57,7 @@ enum BulkItemResult: Sendable, Equatable {
             guard let seqNo = Self.integer(result["_seq_no"]), let term = Self.integer(result["_primary_term"]) else {
                 throw OpenSearchError(
                     code: .invalidResponse, operation: "bulk", index: index, status: status,
-                    message: "the bulk item for document [\(OpenSearchText.oneLine(write.key, limit: 120))] "
+                    message: "the bulk item for document [\(write.key.oneLine(limit: 120))] "
                         + "has no _seq_no/_primary_term")
             }
             return .settled(.applied(StoreRevision(Int64(seqNo), Int64(term))))
@@ -78,7 +78,7 @@ enum BulkItemResult: Sendable, Equatable {
 
     /// `OpenSearch refused document [key] in index [index] (HTTP 400): type: reason`.
     static func rejection(index: String, key: String, status: Int, _ summary: String) -> String {
-        "OpenSearch refused document [\(OpenSearchText.oneLine(key, limit: 120))] in index [\(index)] "
+        "OpenSearch refused document [\(key.oneLine(limit: 120))] in index [\(index)] "
             + "(HTTP \(status)): \(summary)"
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A TCP proxy on loopback in front of a real server, for outage tests: ``cut()`` closes every
 /// open connection and stops listening (clients get "connection refused", as from a stopped
@@ -10,57 +9,15 @@ import Synchronization
 /// breaks one chosen request midway, for "outcome unknown" tests.
 public final class FaultProxy: Sendable {
     /// The port the proxy listens on (the same after a restore).
-    public let port: Int
-    private let process: Process
-    private let control: Mutex<ControlChannel>
-
-    struct ControlChannel {
-        let input: FileHandle
-        let output: FileHandle
-        var buffered: [UInt8] = []
-
-        /// The next line the helper prints, without its newline; `nil` once it exited.
-        mutating func readLine() -> String? {
-            while true {
-                if let newline = buffered.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = String(decoding: buffered[..<newline], as: UTF8.self)
-                    buffered.removeSubrange(...newline)
-                    return line
-                }
-                let data = output.availableData
-                if data.isEmpty { return nil }
-                buffered.append(contentsOf: data)
-            }
-        }
-    }
+    public var port: Int { helper.port }
+    private let helper: ScriptedHelper
 
     /// Starts a proxy to `host:port`.
     /// - Parameter tls: terminate TLS with this server certificate (`nil`: plain TCP).
     public init(upstreamHost: String, upstreamPort: Int, tls: TestCertificates? = nil) throws {
-        let script = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "projector-fault-proxy-\(TestServers.uniqueSuffix()).py")
-        try Self.script.write(to: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
-            ["python3", script.path, upstreamHost, "\(upstreamPort)"]
-            + (tls.map { [$0.certificateFile, $0.keyFile] } ?? [])
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var channel = ControlChannel(input: input.fileHandleForWriting, output: output.fileHandleForReading)
-        let line = channel.readLine() ?? ""
-        try? FileManager.default.removeItem(at: script)
-        guard let port = Int(line) else {
-            process.terminate()
-            throw FaultError(.helperDidNotStart, "reported '\(line)' instead of its port", context: "fault proxy")
-        }
-        self.port = port
-        self.process = process
-        self.control = Mutex(channel)
+        helper = try ScriptedHelper(
+            name: "fault proxy", script: Self.script,
+            arguments: [upstreamHost, "\(upstreamPort)"] + (tls.map { [$0.certificateFile, $0.keyFile] } ?? []))
     }
 
     /// Starts a proxy to the server of an `http://host:port` URL.
@@ -79,23 +36,23 @@ public final class FaultProxy: Sendable {
 
     /// Drops every connection and refuses new ones until ``restore()``.
     public func cut() throws {
-        try command("cut")
+        try helper.command("cut")
     }
 
     /// Accepts connections again, on the same port.
     public func restore() throws {
-        try command("restore")
+        try helper.command("restore")
     }
 
     /// Stops forwarding bytes in both directions while keeping every connection open, as a network partition
     /// does (half-open TCP: no error, no answer), until ``thaw()``.
     public func freeze() throws {
-        try command("freeze")
+        try helper.command("freeze")
     }
 
     /// Forwards again what ``freeze()`` held back.
     public func thaw() throws {
-        try command("thaw")
+        try helper.command("thaw")
     }
 
     /// Connections forwarded so far.
@@ -116,7 +73,7 @@ public final class FaultProxy: Sendable {
         if let afterBytes, afterBytes < 1 {
             throw FaultError(.badOutput, "afterBytes \(afterBytes) is below 1", context: "fault proxy sever")
         }
-        try command("sever \(marker)" + (afterBytes.map { " \($0)" } ?? ""))
+        try helper.command("sever \(marker)" + (afterBytes.map { " \($0)" } ?? ""))
     }
 
     /// How many requests ``sever(nextRequestContaining:afterBytes:)`` cut so far.
@@ -125,7 +82,7 @@ public final class FaultProxy: Sendable {
     }
 
     private func number(_ text: String) throws -> Int {
-        let reply = try command(text)
+        let reply = try helper.command(text)
         guard let value = Int(reply) else {
             throw FaultError(.badOutput, "answered '\(reply)' to \(text)", context: "fault proxy")
         }
@@ -134,22 +91,7 @@ public final class FaultProxy: Sendable {
 
     /// Stops the proxy (closing its standard input makes it exit).
     public func stop() {
-        control.withLock { channel in try? channel.input.close() }
-        process.waitUntilExit()
-    }
-
-    @discardableResult
-    private func command(_ text: String) throws -> String {
-        try control.withLock { channel in
-            guard process.isRunning else {
-                throw FaultError(.helperDied, "exited before '\(text)'", context: "fault proxy")
-            }
-            channel.input.write(Data((text + "\n").utf8))
-            guard let reply = channel.readLine() else {
-                throw FaultError(.helperDied, "no answer to '\(text)'", context: "fault proxy")
-            }
-            return reply
-        }
+        helper.stop()
     }
 
     /// Starts a proxy, runs `body`, stops the proxy (also when `body` throws).

@@ -47,10 +47,10 @@ public struct DLQCommand: AsyncParsableCommand {
         /// Prints the projection's dead letters, oldest first, as text lines or JSON objects (`--json`).
         public func run() async throws {
             try await ServiceCommandSupport.reportingFailures {
-                let configuration = try global.loadConfiguration()
-                _ = try OperationsCommandLine.projection(name, configuration)
-                let letters = try await OperationsCommandLine.withSession("dlq list", configuration) { session in
-                    try await session.database.deadLetters.list(projection: name, limit: max(1, limit))
+                let limit = max(1, limit)
+                let letters = try await OperationsCommandLine.withProjection("dlq list", name, global) {
+                    projection, session in
+                    try await session.database.deadLetters.list(projection: projection.name, limit: limit)
                 }
                 for letter in letters {
                     if json {
@@ -91,10 +91,9 @@ public struct DLQCommand: AsyncParsableCommand {
         /// exits 1 when some still fail.
         public func run() async throws {
             try await ServiceCommandSupport.reportingFailures {
-                let configuration = try global.loadConfiguration()
-                let projection = try OperationsCommandLine.projection(name, configuration)
                 let ids = selection.all ? nil : selection.id
-                let outcomes = try await OperationsCommandLine.withSession("dlq retry", configuration) { session in
+                let outcomes = try await OperationsCommandLine.withProjection("dlq retry", name, global) {
+                    projection, session in
                     let target = try await session.liveTarget(projection)
                     return try await DeadLetterRetry(
                         projection: projection, store: try await target.store(),
@@ -128,14 +127,13 @@ public struct DLQCommand: AsyncParsableCommand {
         /// Deletes the selected dead letters and prints how many were dropped.
         public func run() async throws {
             try await ServiceCommandSupport.reportingFailures {
-                let configuration = try global.loadConfiguration()
-                _ = try OperationsCommandLine.projection(name, configuration)
                 let ids = selection.id
                 let dropAll = selection.all
-                let count = try await OperationsCommandLine.withSession("dlq drop", configuration) { session in
+                let count = try await OperationsCommandLine.withProjection("dlq drop", name, global) {
+                    projection, session in
                     dropAll
-                        ? try await session.database.deadLetters.removeAll(projection: name)
-                        : try await session.database.deadLetters.remove(projection: name, ids: ids)
+                        ? try await session.database.deadLetters.removeAll(projection: projection.name)
+                        : try await session.database.deadLetters.remove(projection: projection.name, ids: ids)
                 }
                 CommandSupport.printLine("\(count) dead letter(s) dropped")
             }

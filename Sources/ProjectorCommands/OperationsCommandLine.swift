@@ -34,6 +34,19 @@ enum OperationsCommandLine {
         }
     }
 
+    /// Loads the configuration, finds projection `name` in it and runs `body` with the projection and a session;
+    /// failures end the command as in ``withSession(_:_:_:)``.
+    static func withProjection<Result: Sendable>(
+        _ command: String,
+        _ name: String,
+        _ global: GlobalOptions,
+        _ body: (Projection, OperationsSession) async throws -> Result
+    ) async throws -> Result {
+        let configuration = try global.loadConfiguration()
+        let projection = try projection(name, configuration)
+        return try await withSession(command, configuration) { session in try await body(projection, session) }
+    }
+
     /// `host:pid`, naming this process in checkpoint rows.
     static var owner: String {
         "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"

@@ -24,9 +24,7 @@ public struct PauseCommand: AsyncParsableCommand {
     /// Sets the pause flag in the projection's checkpoint row and prints `NAME: paused`.
     public func run() async throws {
         try await ServiceCommandSupport.reportingFailures {
-            let configuration = try global.loadConfiguration()
-            let projection = try OperationsCommandLine.projection(name, configuration)
-            try await OperationsCommandLine.withSession("pause", configuration) { session in
+            try await OperationsCommandLine.withProjection("pause", name, global) { projection, session in
                 try await ProjectionControl(database: session.database, logger: session.logger).pause(projection)
             }
             CommandSupport.printLine("\(name): paused")

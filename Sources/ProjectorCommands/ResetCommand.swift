@@ -45,9 +45,7 @@ public struct ResetCommand: AsyncParsableCommand {
     /// Empties the view (unless `--keep-documents`), moves the checkpoint to the start and prints what was cleared.
     public func run() async throws {
         try await ServiceCommandSupport.reportingFailures {
-            let configuration = try global.loadConfiguration()
-            let projection = try OperationsCommandLine.projection(name, configuration)
-            let result = try await OperationsCommandLine.withSession("reset", configuration) { session in
+            let result = try await OperationsCommandLine.withProjection("reset", name, global) { projection, session in
                 try await ProjectionReset(projection: projection, session: session)
                     .run(owner: OperationsCommandLine.owner, keepDocuments: keepDocuments)
             }

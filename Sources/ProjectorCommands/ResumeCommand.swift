@@ -23,10 +23,8 @@ public struct ResumeCommand: AsyncParsableCommand {
     /// Clears the pause flag and a `failed` state in the checkpoint row and prints `NAME: resumed`.
     public func run() async throws {
         try await ServiceCommandSupport.reportingFailures {
-            let configuration = try global.loadConfiguration()
-            _ = try OperationsCommandLine.projection(name, configuration)
-            try await OperationsCommandLine.withSession("resume", configuration) { session in
-                try await ProjectionControl(database: session.database, logger: session.logger).resume(name)
+            try await OperationsCommandLine.withProjection("resume", name, global) { projection, session in
+                try await ProjectionControl(database: session.database, logger: session.logger).resume(projection.name)
             }
             CommandSupport.printLine("\(name): resumed")
         }

@@ -39,10 +39,8 @@ public struct VerifyCommand: AsyncParsableCommand {
     /// Recomputes documents from the log, prints each drift and a summary; exits 1 when anything drifted.
     public func run() async throws {
         try await ServiceCommandSupport.reportingFailures {
-            let configuration = try global.loadConfiguration()
-            let projection = try OperationsCommandLine.projection(name, configuration)
             let json = json
-            let report = try await OperationsCommandLine.withSession("verify", configuration) { session in
+            let report = try await OperationsCommandLine.withProjection("verify", name, global) { projection, session in
                 let live = try await session.database.checkpoints.read(projection.name)?.cursor ?? .start
                 let verifier = ProjectionVerifier(
                     log: session.log(projection), target: try await session.liveTarget(projection), liveCursor: live,

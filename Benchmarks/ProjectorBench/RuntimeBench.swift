@@ -19,31 +19,38 @@ import Synchronization
 /// Needs `DATABASE_URL` (+ `OPENSEARCH_URL`, `DYNAMODB_ENDPOINT`). `RUNTIME_BENCH_EVENTS` overrides the null-sink
 /// table size (default 1,000,000; 100,000 documents), `RUNTIME_BENCH_CACHE` the document cache (default 20,000).
 /// `RUNTIME_BENCH_EXACT_LAG=1` counts the whole lag while catching up (the supervisor's default counts at most
-/// `catchUpLagLimit` events), to compare what the count costs.
+/// `catchUpLagLimit` events), to compare what the count costs. `RUNTIME_BENCH_PARTS` runs only some of the parts
+/// (comma-separated: `null`, `opensearch`, `latency`, `dynamodb`; default all). The latency run also prints the
+/// p99 and maximum of each stage of the supervisor's loop (`e2e_latency_stage_<stage>_p99_ms`), and
+/// `RUNTIME_BENCH_TRACE=<file>` writes its timeline (stage ends and documents written) there.
 enum RuntimeBench {
+    static func runs(_ part: String) -> Bool {
+        guard let parts = TestServers.environment("RUNTIME_BENCH_PARTS") else { return true }
+        return parts.split(separator: ",").contains { $0 == part }
+    }
+
     static func run() async throws {
         guard let url = try TestServers.databaseURL() else {
             printError("runtime: DATABASE_URL not set, skipped")
             return
         }
         let total = benchSetting("RUNTIME_BENCH_EVENTS", default: 1_000_000)
-        try await withTable(url, events: total, streams: 100_000) { configuration, database in
-            let rssBefore = peakResidentBytes()
-            let seconds = try await project(database, configuration: configuration, store: DiscardingStore())
-            print("BENCH e2e_null_sink_events_per_s \(Int(Double(total) / seconds)) events/s")
-            print("BENCH e2e_null_sink_peak_rss_mb \(max(rssBefore, peakResidentBytes()) / (1 << 20)) MB")
+        if runs("null") {
+            try await nullSink(url, events: total)
         }
         if let openSearch = try TestServers.openSearchURL() {
             let count = benchSetting("RUNTIME_BENCH_STORE_EVENTS", default: 100_000)
-            try await withTable(url, events: count, streams: 10_000) { configuration, database in
-                var configuration = configuration
-                configuration.openSearch.url = openSearch
-                let seconds = try await projectInto(.openSearch, configuration: configuration, database: database)
-                print("BENCH e2e_opensearch_events_per_s \(Int(Double(count) / seconds)) events/s")
+            if runs("opensearch") {
+                try await withTable(url, events: count, streams: 10_000) { configuration, database in
+                    var configuration = configuration
+                    configuration.openSearch.url = openSearch
+                    let seconds = try await projectInto(.openSearch, configuration: configuration, database: database)
+                    print("BENCH e2e_opensearch_events_per_s \(Int(Double(count) / seconds)) events/s")
+                }
             }
-            try await latency(url, openSearch: openSearch)
+            if runs("latency") { try await latency(url, openSearch: openSearch) }
         }
-        if let endpoint = try TestServers.dynamoDBEndpoint() {
+        if let endpoint = try TestServers.dynamoDBEndpoint(), runs("dynamodb") {
             let count = benchSetting("RUNTIME_BENCH_DYNAMODB_EVENTS", default: 20_000)
             try await withTable(url, events: count, streams: 2_000) { configuration, database in
                 var configuration = configuration
@@ -52,6 +59,16 @@ enum RuntimeBench {
                 let seconds = try await projectInto(.dynamoDB, configuration: configuration, database: database)
                 print("BENCH e2e_dynamodb_events_per_s \(Int(Double(count) / seconds)) events/s")
             }
+        }
+    }
+
+    /// Projects `total` events over 100,000 streams into the discarding store; events/s and peak RSS.
+    static func nullSink(_ url: DatabaseURL, events total: Int) async throws {
+        try await withTable(url, events: total, streams: 100_000) { configuration, database in
+            let rssBefore = peakResidentBytes()
+            let seconds = try await project(database, configuration: configuration, store: DiscardingStore())
+            print("BENCH e2e_null_sink_events_per_s \(Int(Double(total) / seconds)) events/s")
+            print("BENCH e2e_null_sink_peak_rss_mb \(max(rssBefore, peakResidentBytes()) / (1 << 20)) MB")
         }
     }
 
@@ -157,6 +174,7 @@ enum RuntimeBench {
                     set: { sent: $event.data.sent }
                 """, file: "latency.yaml")
             let latencies = LatencyLog()
+            let stages = StageLog()
             try await ProjectorDatabase.withDatabase(configuration: adjusted, logger: logger) { database in
                 _ = try await database.migrator.migrate(client: database.client)
                 try await ViewStores.withViewStores(
@@ -166,6 +184,7 @@ enum RuntimeBench {
                     let notifier = try database.makeNotifier()
                     var settings = ProjectionSupervisor.Configuration()
                     settings.leaseRetryInterval = .milliseconds(100)
+                    settings.stageObserver = { stage, duration in stages.record(stage, duration) }
                     let supervisor = ProjectionSupervisor(
                         projection: definition, database: database, notifier: notifier, store: store,
                         metrics: ProjectorMetrics(), board: StatusBoard(), owner: "latency", configuration: settings,
@@ -198,6 +217,10 @@ enum RuntimeBench {
             }
             print("BENCH e2e_latency_p50_ms \(percentile(0.50)) ms")
             print("BENCH e2e_latency_p99_ms \(percentile(0.99)) ms")
+            stages.report()
+            if let path = TestServers.environment("RUNTIME_BENCH_TRACE") {
+                try stages.trace(latencies: latencies).write(toFile: path, atomically: true, encoding: .utf8)
+            }
         }
     }
 
@@ -271,6 +294,11 @@ struct TimingStore: ViewStore {
                 if let sent = body["sent"]?.doubleValue { latencies.append(now - sent) }
             }
         }
+        latencies.timeline.withLock { timeline in
+            for case (.upsert(_, let body, _), .applied) in zip(writes, outcomes) {
+                if let sent = body["sent"]?.doubleValue { timeline.append((sent, now)) }
+            }
+        }
         return outcomes
     }
 }
@@ -278,4 +306,41 @@ struct TimingStore: ViewStore {
 /// Latencies collected from concurrent tasks.
 final class LatencyLog: Sendable {
     let values = Mutex<[Double]>([])
+    /// Per document: when its event was sent and when its write returned (ms since 1970).
+    let timeline = Mutex<[(sent: Double, written: Double)]>([])
+}
+
+/// Durations of the supervisor's loop stages while the latency run goes on, with when each ended.
+final class StageLog: Sendable {
+    let entries = Mutex<[(stage: PipelineStage, ended: Double, milliseconds: Double)]>([])
+
+    func record(_ stage: PipelineStage, _ duration: Duration) {
+        let milliseconds = RuntimeBench.seconds(duration) * 1000
+        let ended = Date().timeIntervalSince1970 * 1000
+        entries.withLock { $0.append((stage, ended, milliseconds)) }
+    }
+
+    /// `BENCH e2e_latency_stage_<stage>_p99_ms` (and the maximum) for every stage seen.
+    func report() {
+        let entries = entries.withLock { $0 }
+        for stage in PipelineStage.allCases {
+            let sorted = entries.filter { $0.stage == stage }.map(\.milliseconds).sorted()
+            guard let maximum = sorted.last else { continue }
+            let p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+            print("BENCH e2e_latency_stage_\(stage.rawValue)_p99_ms \(String(format: "%.2f", p99)) ms")
+            print("BENCH e2e_latency_stage_\(stage.rawValue)_max_ms \(String(format: "%.2f", maximum)) ms")
+        }
+    }
+
+    /// One line per stage end and per written document, by time: for finding what a slow document waited on.
+    func trace(latencies: LatencyLog) -> String {
+        var lines = entries.withLock { $0 }.map { entry in
+            (entry.ended, "\(entry.stage.rawValue) \(String(format: "%.2f", entry.milliseconds))")
+        }
+        for (sent, written) in latencies.timeline.withLock({ $0 }) {
+            lines.append((sent, "sent"))
+            lines.append((written, "document \(String(format: "%.2f", written - sent))"))
+        }
+        return lines.sorted { $0.0 < $1.0 }.map { String(format: "%.1f ", $0.0) + $0.1 }.joined(separator: "\n")
+    }
 }

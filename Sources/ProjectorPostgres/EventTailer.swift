@@ -23,6 +23,8 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
         public var filter: EventFilter
         /// Backoff between retries of failed reads.
         public var retryBackoff: Backoff
+        /// Told how long each live read and each wait for a wake-up took (`nil`: not timed).
+        public var observer: (@Sendable (_ activity: TailerActivity, _ duration: Duration) -> Void)?
 
         /// Settings; the defaults are those of `events:`.
         public init(
@@ -115,8 +117,10 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
                     // Otherwise it returned after a batch that was not full: caught up for now.
                     if stopped { return }
                 } else {
+                    let started = clock.now
                     let batch = try await reader.readBatch(
                         after: cursor, limit: configuration.batchSize, filter: configuration.filter)
+                    configuration.observer?(.read, started.duration(to: clock.now))
                     backoff.reset()
                     do {
                         guard try await deliver(batch) else { return }
@@ -137,9 +141,21 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
             }
             catchingUp = full
             if full { continue }
-            _ = await signal.wait(timeout: configuration.pollInterval, clock: clock)
+            let started = clock.now
+            let signalled = await signal.wait(timeout: configuration.pollInterval, clock: clock)
+            configuration.observer?(signalled ? .wakeUp : .poll, started.duration(to: clock.now))
         }
     }
+}
+
+/// What an ``EventTailer`` reports to its ``EventTailer/Configuration/observer``.
+public enum TailerActivity: Sendable, Hashable {
+    /// One live read (not while reading ahead).
+    case read
+    /// A wait for new events that a notification ended.
+    case wakeUp
+    /// A wait for new events that ended at the poll interval.
+    case poll
 }
 
 /// An error thrown by the tailer's consumer, kept apart from read errors (which are retried).

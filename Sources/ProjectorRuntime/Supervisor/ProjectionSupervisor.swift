@@ -29,6 +29,8 @@ public struct ProjectionSupervisor: Service {
         public var once = false
         /// Per-batch processing settings.
         public var processor = BatchProcessor.Configuration()
+        /// Told the duration of every step of the loop (`nil`, the default: nothing is timed beyond the metrics).
+        public var stageObserver: PipelineStageObserver?
 
         /// The defaults: production settings.
         public init() {}
@@ -166,7 +168,9 @@ public struct ProjectionSupervisor: Service {
             return try await waitWhileParked(lease) ? .retry : .finished
         }
 
-        let store = try await hooks.store(for: checkpoint) ?? store
+        let observer = configuration.stageObserver
+        var store = try await hooks.store(for: checkpoint) ?? store
+        if let observer { store = StageTimingStore(inner: store, observer: observer) }
         var processor = BatchProcessor(
             projection: projection,
             store: store,
@@ -185,20 +189,29 @@ public struct ProjectionSupervisor: Service {
             try await checkpoints.setState(projection.name, state: ProjectionState.running.rawValue, lease: lease)
         }
         setState(.running, owned: true)
-        let tailer = database.makeTailer(notifier: notifier, filter: filter)
+        var tailing = EventTailer<ContinuousClock>.Configuration(database.configuration.events, filter: filter)
+        if let observer { tailing.observer = { activity, duration in observer(PipelineStage(activity), duration) } }
+        let tailer = EventTailer(reader: database.reader, notifier: notifier, configuration: tailing, logger: logger)
         let clock = ContinuousClock()
+        /// Runs `body`, telling the observer how long it took as `stage`.
+        func timed<T>(_ stage: PipelineStage, _ body: () async throws -> T) async rethrows -> T {
+            guard let observer else { return try await body() }
+            let started = clock.now
+            defer { observer(stage, clock.now - started) }
+            return try await body()
+        }
         var lastControl = clock.now
         var lastLag = clock.now - configuration.lagInterval
         var stop: OwnershipOutcome?
 
         try await withGracefulShutdownHandler {
-            try await tailer.run(from: checkpoint.cursor) { batch in
+            func consume(_ batch: EventBatch) async throws -> EventTailer<ContinuousClock>.Next {
                 metricsWatermark(batch)
                 if !batch.events.isEmpty {
                     let started = clock.now
-                    let report = try await processor.process(batch.events)
+                    let report = try await timed(.process) { try await processor.process(batch.events) }
                     if let cursor = report.checkpoint {
-                        try await checkpoints.commit(cursor, lease: lease)
+                        try await timed(.checkpoint) { try await checkpoints.commit(cursor, lease: lease) }
                         checkpoint.cursor = cursor
                     }
                     record(report, duration: clock.now - started)
@@ -214,8 +227,10 @@ public struct ProjectionSupervisor: Service {
                 }
                 if clock.now - lastLag >= configuration.lagInterval || (batch.events.isEmpty && !batch.isFull) {
                     lastLag = clock.now
-                    await measureLag(
-                        after: checkpoint.cursor, limit: batch.isFull ? configuration.catchUpLagLimit : nil)
+                    await timed(.lag) {
+                        await measureLag(
+                            after: checkpoint.cursor, limit: batch.isFull ? configuration.catchUpLagLimit : nil)
+                    }
                 }
                 if let head, batch.events.isEmpty, !batch.isFull,
                     checkpoint.cursor >= head || batch.watermark > head.transactionID
@@ -226,7 +241,7 @@ public struct ProjectionSupervisor: Service {
                 }
                 if clock.now - lastControl >= configuration.controlInterval {
                     lastControl = clock.now
-                    if let row = try await checkpoints.read(projection.name) {
+                    if let row = try await timed(.control, { try await checkpoints.read(projection.name) }) {
                         if row.leaseEpoch != lease.epoch {
                             logger.warning("another instance took the projection over")
                             stop = .retry
@@ -240,6 +255,9 @@ public struct ProjectionSupervisor: Service {
                     }
                 }
                 return .continue
+            }
+            try await tailer.run(from: checkpoint.cursor) { batch in
+                try await timed(.batch) { try await consume(batch) }
             }
         } onGracefulShutdown: {
             notifier?.wakeAll()

@@ -34,13 +34,18 @@ public struct BatchFold: Sendable {
         let routed = engine.route(events)
         let slots = Slots(routed, restrictedTo: keys)
         var states: [DocumentState] = []
+        var keyLists = StoredKeyLists()
         if !slots.wanted.isEmpty {
             // Taken out of the fetched dictionary so that a body nobody else holds is decoded in place.
             var stored = try await fetch(slots.wanted)
             states.reserveCapacity(slots.wanted.count)
-            for key in slots.wanted { states.append(DocumentState(key: key, stored: stored.removeValue(forKey: key))) }
+            for key in slots.wanted {
+                states.append(DocumentState(key: key, stored: stored.removeValue(forKey: key), keyLists: &keyLists))
+            }
         }
-        return try await fold(events, routed, restrictedTo: keys, slots: slots, states: &states, readStream: readStream)
+        return try await fold(
+            events, routed, restrictedTo: keys, slots: slots, states: &states, keyLists: &keyLists,
+            readStream: readStream)
     }
 
     /// Folds `events` like ``run(_:restrictedTo:fetch:readStream:)``, with documents supplied already decoded
@@ -62,7 +67,10 @@ public struct BatchFold: Sendable {
                 states.append(loaded.removeValue(forKey: key) ?? DocumentState(key: key, stored: nil))
             }
         }
-        return try await fold(events, routed, restrictedTo: keys, slots: slots, states: &states, readStream: readStream)
+        var keyLists = StoredKeyLists()
+        return try await fold(
+            events, routed, restrictedTo: keys, slots: slots, states: &states, keyLists: &keyLists,
+            readStream: readStream)
     }
 
     /// The documents a run folds: the wanted keys in first-seen order, and where each routed key's state is.
@@ -93,7 +101,8 @@ public struct BatchFold: Sendable {
 
     private func fold(
         _ events: [Event], _ routed: RoutedBatch, restrictedTo keys: Set<String>?, slots: Slots,
-        states: inout [DocumentState], readStream: (StreamID, ClosedRange<Int64>) async throws -> [Event]
+        states: inout [DocumentState], keyLists: inout StoredKeyLists,
+        readStream: (StreamID, ClosedRange<Int64>) async throws -> [Event]
     ) async throws -> BatchFoldResult {
         var result = BatchFoldResult()
         let stopOnError = engine.projection.onError == .stop
@@ -101,9 +110,11 @@ public struct BatchFold: Sendable {
         var nextKeyFailure = keyFailures.next()
         var scratch = FoldScratch()
 
-        eventLoop: for entry in routed.events {
+        // By position, and events passed straight from their arrays: no copy of an entry or an event per step.
+        eventLoop: for position in routed.events.indices {
+            let index = routed.events[position].index
             // Key failures sit between routed events in batch order.
-            while let failure = nextKeyFailure, failure.index < entry.index {
+            while let failure = nextKeyFailure, failure.index < index {
                 if keys == nil {
                     result.failures.append(failure)
                     if stopOnError {
@@ -113,20 +124,24 @@ public struct BatchFold: Sendable {
                 }
                 nextKeyFailure = keyFailures.next()
             }
-            guard entry.slot >= 0 else { continue }
-            let slot = slots.positions[entry.slot]
+            let routedSlot = routed.events[position].slot
+            guard routedSlot >= 0 else { continue }
+            let slot = slots.positions[routedSlot]
             guard slot >= 0 else { continue }
-            let event = events[entry.index]
-            var step = engine.fold(entry, event: event, into: &states[slot], scratch: &scratch)
+            var step = borrowing(routed.events, position, events, index) { entry, event in
+                engine.fold(entry, event: event, into: &states[slot], scratch: &scratch)
+            }
             if case .gap(let gap) = step {
+                let entry = routed.events[position]
+                let event = events[index]
                 result.refolds += 1
                 let log = try await readStream(gap.stream, gap.missing)
                 let failures = engine.refold(&states[slot], gap: gap, log: log, scratch: &scratch)
                 for failed in failures {
-                    result.failures.append(FoldFailure(index: entry.index, event: failed.event, error: failed.error))
+                    result.failures.append(FoldFailure(index: index, event: failed.event, error: failed.error))
                 }
                 if stopOnError, !failures.isEmpty {
-                    result.stoppedAt = entry.index
+                    result.stoppedAt = index
                     break
                 }
                 step = engine.fold(entry, event: event, into: &states[slot], scratch: &scratch)
@@ -144,12 +159,12 @@ public struct BatchFold: Sendable {
             case .skipped: result.skipped += 1
             case .gap: break
             case .failed(let error):
-                result.failures.append(FoldFailure(index: entry.index, event: event, error: error))
+                result.failures.append(FoldFailure(index: index, event: events[index], error: error))
                 if stopOnError {
-                    result.stoppedAt = entry.index
+                    result.stoppedAt = index
                     break eventLoop
                 }
-                engine.markProcessed(event, key: entry.key, in: &states[slot])
+                engine.markProcessed(events[index], key: routed.events[position].key, in: &states[slot])
             }
         }
         if result.stoppedAt == nil, keys == nil {
@@ -164,12 +179,31 @@ public struct BatchFold: Sendable {
         }
         let version = engine.projection.version
         result.writes.reserveCapacity(states.count)
-        result.documents.reserveCapacity(states.count)
         for slot in states.indices {
-            if let write = states[slot].makeWrite(projectionVersion: version) { result.writes.append(write) }
-            result.documents[slots.wanted[slot]] = states[slot]
+            if let write = states[slot].makeWrite(projectionVersion: version, keyLists: &keyLists) {
+                result.writes.append(write)
+            }
+        }
+        // Moved, not copied, into the result (from the back: the dictionary does not care about order).
+        result.documents.reserveCapacity(states.count)
+        var slot = states.count
+        while let state = states.popLast() {
+            slot -= 1
+            result.documents[slots.wanted[slot]] = state
         }
         return result
+    }
+}
+
+/// Calls `body` with `entries[position]` and `events[index]` in place: array subscripts hand out copies, which
+/// for an event retain (and later release) its strings and payload, cold memory in a large batch.
+@inline(__always)
+private func borrowing<Result>(
+    _ entries: [RoutedEvent], _ position: Int, _ events: [Event], _ index: Int,
+    _ body: (borrowing RoutedEvent, borrowing Event) -> Result
+) -> Result {
+    entries.withUnsafeBufferPointer { entries in
+        events.withUnsafeBufferPointer { events in body(entries[position], events[index]) }
     }
 }
 

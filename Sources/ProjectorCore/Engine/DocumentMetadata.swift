@@ -139,7 +139,7 @@ public struct DocumentMetadata: Sendable, Hashable {
                     distinctKeys: Self.fieldsWithoutCursor,
                     values: [.int(version), .object(streamObject), .int(projectionVersion)]))
         }
-        let position = String(cursor.transactionID) + ":" + String(cursor.position)
+        let position = Self.cursorText(cursor)
         return .object(
             JSONObject(
                 distinctKeys: Self.fieldsWithCursor,
@@ -151,6 +151,31 @@ public struct DocumentMetadata: Sendable, Hashable {
     mutating func advanceCursor(to cursor: EventCursor) {
         if let current = self.cursor, cursor <= current { return }
         self.cursor = cursor
+    }
+
+    /// `TX:POS` (as ``EventCursor/description``) written digit by digit into one buffer: a single string, built
+    /// without allocating while it fits inline (up to 15 characters). This runs once per written document.
+    static func cursorText(_ cursor: EventCursor) -> String {
+        // 20 digits of UInt64, the colon, a sign and 19 digits of Int64.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 41) { buffer in
+            var start = buffer.count
+            func prepend(_ byte: UInt8) {
+                start -= 1
+                buffer[start] = byte
+            }
+            func prependDigits(of value: UInt64) {
+                var rest = value
+                repeat {
+                    prepend(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10))
+                    rest /= 10
+                } while rest > 0
+            }
+            prependDigits(of: cursor.position.magnitude)
+            if cursor.position < 0 { prepend(UInt8(ascii: "-")) }
+            prepend(UInt8(ascii: ":"))
+            prependDigits(of: cursor.transactionID)
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[start...]), as: UTF8.self)
+        }
     }
 
     /// `TX:POS` without intermediate arrays (this runs once per loaded document).

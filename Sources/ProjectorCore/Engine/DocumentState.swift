@@ -15,6 +15,12 @@ public struct DocumentState: Sendable {
     /// A state from what the store returned (`nil`: the key is not stored). A body nobody else holds is
     /// decoded in place.
     public init(key: String, stored: consuming StoredDocument?) {
+        var keyLists = StoredKeyLists()
+        self.init(key: key, stored: stored, keyLists: &keyLists)
+    }
+
+    /// A state from what the store returned, sharing key lists with the other documents of the batch.
+    init(key: String, stored: consuming StoredDocument?, keyLists: inout StoredKeyLists) {
         self.key = key
         revision = stored?.revision
         isDirty = false
@@ -23,7 +29,13 @@ public struct DocumentState: Sendable {
             metadata = DocumentMetadata()
             return
         }
-        guard let stamp = object.removeValue(forKey: Projection.metadataField) else {
+        let stamp: JSONValue
+        if object.keyList.last == Projection.metadataField {
+            // Where projector writes it: dropped without searching, the remaining key list shared.
+            stamp = object.removeLastMember(remainingKeys: keyLists.droppingMetadataField(from: object.keyList))
+        } else if let found = object.removeValue(forKey: Projection.metadataField) {
+            stamp = found
+        } else {
             // Not written by projector: nothing is known to be applied, so the events rebuild it from scratch.
             body = nil
             metadata = DocumentMetadata()
@@ -35,24 +47,37 @@ public struct DocumentState: Sendable {
 
     /// The body with its `_projector` field, as written to the store; `nil` when absent.
     public var storedBody: JSONValue? {
+        var keyLists = StoredKeyLists()
+        return storedBody(keyLists: &keyLists)
+    }
+
+    /// ``storedBody``, sharing key lists with the other documents of the batch.
+    func storedBody(keyLists: inout StoredKeyLists) -> JSONValue? {
         guard var object = body else { return nil }
-        guard object[Projection.metadataField] == nil else {
+        guard let keys = keyLists.appendingMetadataField(to: object.keyList) else {
             object[Projection.metadataField] = metadata.jsonValue
             return .object(object)
         }
-        return .object(object.appending(newKey: Projection.metadataField, value: metadata.jsonValue))
+        return .object(
+            object.appending(newKey: Projection.metadataField, value: metadata.jsonValue, keysWithNewKey: keys))
     }
 
     /// The write that brings the store to this state, or `nil` when none is needed. Counts the write in the
     /// metadata (`v`) and stamps the projection version (`pv`).
     public mutating func makeWrite(projectionVersion: Int) -> DocumentWrite? {
+        var keyLists = StoredKeyLists()
+        return makeWrite(projectionVersion: projectionVersion, keyLists: &keyLists)
+    }
+
+    /// ``makeWrite(projectionVersion:)``, sharing key lists with the other documents of the batch.
+    mutating func makeWrite(projectionVersion: Int, keyLists: inout StoredKeyLists) -> DocumentWrite? {
         guard isDirty else { return nil }
         guard body != nil else {
             return revision.map { DocumentWrite.delete(key: key, expected: $0) }
         }
         metadata.version += 1
         metadata.projectionVersion = projectionVersion
-        guard let stored = storedBody else { return nil }
+        guard let stored = storedBody(keyLists: &keyLists) else { return nil }
         return .upsert(key: key, body: stored, expected: revision)
     }
 

@@ -26,31 +26,35 @@ public struct FoldEngine: Sendable {
         var lastKey = ""
         var lastSlot = -1
         var scratch = FoldScratch()
-        for (index, event) in events.enumerated() {
-            guard let handler = plan.handler(for: event) else {
-                untracked.append(batch.events.count)
-                batch.events.append(RoutedEvent(index: index, key: event.stream, slot: -1, plan: nil, json: nil))
-                continue
-            }
-            var json: JSONValue?
-            switch documentKey(for: event, json: &json, handler: handler, scratch: &scratch) {
-            case .success(let key):
-                let slot: Int
-                if lastSlot >= 0, key == lastKey {
-                    // Events of one document often come in runs: no hashing for the rest of the run.
-                    slot = lastSlot
-                } else if let known = slots[key] {
-                    slot = known
-                } else {
-                    slot = batch.keys.count
-                    slots[key] = slot
-                    batch.keys.append(key)
+        // Events are read in place: an array subscript or iterator would copy each one, retaining its members.
+        events.withUnsafeBufferPointer { events in
+            for index in events.indices {
+                guard let handler = plan.handler(for: events[index]) else {
+                    untracked.append(batch.events.count)
+                    batch.events.append(
+                        RoutedEvent(index: index, key: events[index].stream, slot: -1, plan: nil, json: nil))
+                    continue
                 }
-                batch.events.append(RoutedEvent(index: index, key: key, slot: slot, plan: handler, json: json))
-                lastKey = key
-                lastSlot = slot
-            case .failure(let error):
-                batch.failures.append(FoldFailure(index: index, event: event, error: error))
+                var json: JSONValue?
+                switch documentKey(for: events[index], json: &json, handler: handler, scratch: &scratch) {
+                case .success(let key):
+                    let slot: Int
+                    if lastSlot >= 0, key == lastKey {
+                        // Events of one document often come in runs: no hashing for the rest of the run.
+                        slot = lastSlot
+                    } else if let known = slots[key] {
+                        slot = known
+                    } else {
+                        slot = batch.keys.count
+                        slots[key] = slot
+                        batch.keys.append(key)
+                    }
+                    batch.events.append(RoutedEvent(index: index, key: key, slot: slot, plan: handler, json: json))
+                    lastKey = key
+                    lastSlot = slot
+                case .failure(let error):
+                    batch.failures.append(FoldFailure(index: index, event: events[index], error: error))
+                }
             }
         }
         // Unhandled events only matter to documents that handled events load.

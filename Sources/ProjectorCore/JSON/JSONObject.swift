@@ -103,11 +103,18 @@ public struct JSONObject: Sendable {
         keys.reserveCapacity(keyList.count + 1)
         keys.append(contentsOf: keyList)
         keys.append(key)
+        return appending(newKey: key, value: value, keysWithNewKey: keys)
+    }
+
+    /// A copy with `key` (which must not be present) appended, adopting `keys` (the key list followed by `key`,
+    /// e.g. one list shared by many documents) instead of building it.
+    @inlinable
+    func appending(newKey key: String, value: JSONValue, keysWithNewKey keys: [String]) -> JSONObject {
         var values: [JSONValue] = []
         values.reserveCapacity(valueList.count + 1)
         values.append(contentsOf: valueList)
         values.append(value)
-        var copy = JSONObject(distinctKeys: [], values: [])
+        var copy = JSONObject()
         copy.keyList = keys
         copy.valueList = values
         if var built = index {
@@ -117,6 +124,24 @@ public struct JSONObject: Sendable {
             copy.rebuildIndexIfNeeded()
         }
         return copy
+    }
+
+    /// Removes the last member (there must be one) and returns its value, adopting `remainingKeys` (the key list
+    /// without its last key, e.g. one list shared by many documents) instead of shortening the key list. The
+    /// values are shortened in place when nobody else holds them.
+    @inlinable
+    mutating func removeLastMember(remainingKeys: [String]) -> JSONValue {
+        let removedKey = keyList[keyList.count - 1]
+        keyList = remainingKeys
+        let value = valueList.removeLast()
+        if index != nil {
+            if keyList.count > Self.indexThreshold {
+                index?.removeValue(forKey: removedKey)
+            } else {
+                index = nil
+            }
+        }
+        return value
     }
 
     /// Removes `key` and returns its value.

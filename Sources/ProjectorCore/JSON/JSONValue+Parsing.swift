@@ -33,26 +33,82 @@ extension JSONValue {
 
     /// Parses JSON from a buffer of UTF-8 bytes.
     public init(parsingUTF8 buffer: UnsafeRawBufferPointer) throws(JSONParseError) {
+        var scratch = JSONParser.Scratch()
+        self = try JSONParser.parse(buffer, scratch: &scratch)
+    }
+
+    /// A parser to keep for many JSON texts of the same shape, such as the payloads of one event table: it reuses
+    /// its working space from text to text, and a top-level object with the same keys in the same order as the
+    /// previous one shares that one's key list (no new key strings, no new key array). The values it returns are
+    /// the same as ``JSONValue/init(parsingUTF8:)``'s.
+    public struct ReusableParser: Sendable {
+        var scratch = JSONParser.Scratch()
+
+        /// A parser with empty working space.
+        public init() {}
+
+        /// Parses one JSON text from UTF-8 bytes.
+        public mutating func parse(_ buffer: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
+            try JSONParser.parse(buffer, scratch: &scratch)
+        }
+    }
+}
+
+/// A single-pass recursive descent JSON parser over raw UTF-8 bytes.
+///
+/// Members of the arrays and objects being parsed wait on one shared stack (``Scratch``) and move into arrays of
+/// their exact size when the container closes, so a container costs one allocation (two for an object) however many
+/// members it has.
+struct JSONParser {
+    static let maximumDepth = 512
+    /// Objects with at most this many keys are checked for duplicate keys pairwise; larger ones through a set.
+    static let pairwiseDuplicateCheckLimit = 16
+    /// Members the working space of a ``JSONValue/ReusableParser`` keeps room for between texts.
+    static let retainedScratchCapacity = 4096
+
+    /// Working space kept between texts by ``JSONValue/ReusableParser``.
+    struct Scratch: Sendable {
+        /// Members of the open arrays and objects, innermost last.
+        var values: [JSONValue] = []
+        /// Keys of the open objects, innermost last.
+        var keys: [String] = []
+        /// Keys of the last top-level object without duplicate keys, shared by the next one when it has the same.
+        var shape: [String] = []
+        /// The UTF-8 bytes of ``shape``'s keys, one after the other, as they were written in the text (unescaped).
+        var shapeBytes: [UInt8] = []
+        /// Where each of ``shape``'s keys ends in ``shapeBytes``.
+        var shapeEnds: [Int] = []
+        /// True while the escape-free keys of ``shape`` are exactly the text of its keys.
+        var shapeIsRaw = false
+    }
+
+    let bytes: UnsafeRawBufferPointer
+    var offset = 0
+    var scratch: Scratch
+
+    init(bytes: UnsafeRawBufferPointer, scratch: Scratch = Scratch()) {
+        self.bytes = bytes
+        self.scratch = scratch
+    }
+
+    /// Parses a whole text, borrowing `scratch` for the duration.
+    static func parse(_ buffer: UnsafeRawBufferPointer, scratch: inout Scratch) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: buffer)
+        swap(&parser.scratch, &scratch)
+        defer {
+            // Room for a typical document stays; that of a huge one is given back.
+            let keep = parser.scratch.values.capacity <= Self.retainedScratchCapacity
+            parser.scratch.values.removeAll(keepingCapacity: keep)
+            parser.scratch.keys.removeAll(keepingCapacity: keep)
+            swap(&parser.scratch, &scratch)
+        }
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
         guard parser.offset == buffer.count else {
             throw JSONParseError(offset: parser.offset, message: "unexpected text after the value")
         }
-        self = value
-    }
-}
-
-/// A single-pass recursive descent JSON parser over raw UTF-8 bytes.
-struct JSONParser {
-    static let maximumDepth = 512
-
-    let bytes: UnsafeRawBufferPointer
-    var offset = 0
-
-    init(bytes: UnsafeRawBufferPointer) {
-        self.bytes = bytes
+        return value
     }
 
     func fail(_ message: String) -> JSONParseError {
@@ -103,61 +159,150 @@ struct JSONParser {
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         offset += 1
-        var object = JSONObject()
         skipWhitespace()
         if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
             offset += 1
-            return .object(object)
+            return .object(JSONObject())
         }
+        let base = scratch.keys.count
+        // A top-level object follows the remembered shape while its keys match the shape's, in order.
+        var followsShape = depth == 0 && scratch.shapeIsRaw
         while true {
             skipWhitespace()
             guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw fail("expected a key") }
-            let key = try parseString()
+            let member = scratch.keys.count - base
+            if followsShape, member < scratch.shape.count, matchesShapeKey(member) {
+                scratch.keys.append(scratch.shape[member])
+            } else {
+                followsShape = false
+                scratch.keys.append(try parseString())
+            }
             skipWhitespace()
             guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             offset += 1
             skipWhitespace()
-            object[key] = try parseValue(depth: depth + 1)
+            scratch.values.append(try parseValue(depth: depth + 1))
             skipWhitespace()
             guard offset < bytes.count else { throw fail("unexpected end of input in object") }
             if bytes[offset] == UInt8(ascii: ",") {
                 offset += 1
             } else if bytes[offset] == UInt8(ascii: "}") {
                 offset += 1
-                return .object(object)
+                break
             } else {
                 throw fail("expected ',' or '}'")
             }
         }
+        let count = scratch.keys.count - base
+        let values = Array(scratch.values[(scratch.values.count - count)...])
+        scratch.values.removeLast(count)
+        defer { scratch.keys.removeLast(count) }
+        if followsShape, count == scratch.shape.count {
+            return .object(JSONObject(distinctKeys: scratch.shape, values: values))
+        }
+        let keys = Array(scratch.keys[base...])
+        guard Self.areDistinct(keys) else {
+            // A later duplicate replaces the earlier value and keeps the first one's place.
+            var object = JSONObject()
+            for (key, value) in zip(keys, values) { object[key] = value }
+            return .object(object)
+        }
+        if depth == 0 { rememberShape(keys) }
+        return .object(JSONObject(distinctKeys: keys, values: values))
+    }
+
+    /// True when the key at `offset` is written exactly like the shape's key number `member`; moves past it then.
+    mutating func matchesShapeKey(_ member: Int) -> Bool {
+        let start = member == 0 ? 0 : scratch.shapeEnds[member - 1]
+        let length = scratch.shapeEnds[member] - start
+        // The opening quote, the key, the closing quote.
+        guard offset + length + 2 <= bytes.count, bytes[offset + length + 1] == UInt8(ascii: "\"") else {
+            return false
+        }
+        let first = offset + 1
+        for index in 0..<length where scratch.shapeBytes[start + index] != bytes[first + index] { return false }
+        offset += length + 2
+        return true
+    }
+
+    /// Remembers `keys` (distinct) as the shape the next top-level object is compared with.
+    mutating func rememberShape(_ keys: [String]) {
+        scratch.shape = keys
+        scratch.shapeBytes.removeAll(keepingCapacity: true)
+        scratch.shapeEnds.removeAll(keepingCapacity: true)
+        // Keys that need escapes in the text (quote, backslash, control characters) are never matched raw.
+        var raw = true
+        for key in keys {
+            for byte in key.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { raw = false }
+                scratch.shapeBytes.append(byte)
+            }
+            scratch.shapeEnds.append(scratch.shapeBytes.count)
+        }
+        scratch.shapeIsRaw = raw
+    }
+
+    /// True when no key occurs twice.
+    static func areDistinct(_ keys: [String]) -> Bool {
+        if keys.count <= pairwiseDuplicateCheckLimit {
+            for index in keys.indices.dropFirst() {
+                for earlier in 0..<index where keys[earlier] == keys[index] { return false }
+            }
+            return true
+        }
+        return Set(keys).count == keys.count
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
         offset += 1
-        var array: [JSONValue] = []
         skipWhitespace()
         if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") {
             offset += 1
-            return .array(array)
+            return .array([])
         }
+        let base = scratch.values.count
         while true {
             skipWhitespace()
-            array.append(try parseValue(depth: depth + 1))
+            scratch.values.append(try parseValue(depth: depth + 1))
             skipWhitespace()
             guard offset < bytes.count else { throw fail("unexpected end of input in array") }
             if bytes[offset] == UInt8(ascii: ",") {
                 offset += 1
             } else if bytes[offset] == UInt8(ascii: "]") {
                 offset += 1
-                return .array(array)
+                break
             } else {
                 throw fail("expected ',' or ']'")
             }
+        }
+        let array = Array(scratch.values[base...])
+        scratch.values.removeLast(array.count)
+        return .array(array)
+    }
+
+    /// Moves `offset` to the first byte from `offset` that may end the plain run of a string (quote, backslash or
+    /// control character), eight bytes at a time, or to the last eight bytes of the text.
+    mutating func skipPlainStringBytes() {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while offset + 8 <= bytes.count {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            let quote = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+            let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+            // A byte of each is zero exactly where `word` holds a quote or a backslash; `x - 1` borrows into the
+            // high bit of a zero byte (or of one below 0x20 for `word - 0x20`), `~x` keeps the bytes below 0x80.
+            let zeroQuote = (quote &- ones) & ~quote
+            let zeroBackslash = (backslash &- ones) & ~backslash
+            let control = (word &- ones &* 0x20) & ~word
+            if (zeroQuote | zeroBackslash | control) & highs != 0 { return }
+            offset += 8
         }
     }
 
     mutating func parseString() throws(JSONParseError) -> String {
         offset += 1
         let start = offset
+        skipPlainStringBytes()
         // Fast path: no escapes.
         while offset < bytes.count {
             let byte = bytes[offset]

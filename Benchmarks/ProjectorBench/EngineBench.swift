@@ -20,7 +20,8 @@ import ProjectorCore
 /// on a machine shared with other work (the fold runs on one thread).
 ///
 /// `ENGINE_BENCH_EVENTS` / `ENGINE_BENCH_DOCS` change the sizes; `ENGINE_BENCH_PHASES` (comma-separated
-/// `stored,cached,clustered`, default all) picks the figures to measure, e.g. for a profile of one of them.
+/// `stored,cached,clustered`, default all) picks the figures to measure, e.g. for a profile of one of them;
+/// `ENGINE_BENCH_MEDIAN=1` adds each figure's median batch (see ``measure(_:_:documents:foldBatch:)``).
 enum EngineBench {
     static let definition = """
         projection: bench_balance
@@ -59,7 +60,7 @@ enum EngineBench {
     /// Stored bodies: every batch decodes the documents it touches and encodes what it writes.
     static func runStored(_ events: [Event], documents: Int, fold: BatchFold, revision: inout Int64) async throws {
         var stored: [String: StoredDocument] = Dictionary(minimumCapacity: documents)
-        let storedRate = try await measure(events, documents: documents) { batch in
+        let storedRate = try await measure("engine", events, documents: documents) { batch in
             let result = try await fold.run(
                 batch,
                 fetch: { keys in
@@ -87,7 +88,7 @@ enum EngineBench {
     /// Decoded states kept between batches (a warm document cache): no decoding, encoding still per write.
     static func runCached(_ events: [Event], documents: Int, fold: BatchFold, revision: inout Int64) async throws {
         var cache: [String: DocumentState] = Dictionary(minimumCapacity: documents)
-        let cachedRate = try await measure(events, documents: documents) { batch in
+        let cachedRate = try await measure("engine_cached", events, documents: documents) { batch in
             let result = try await fold.run(
                 batch,
                 load: { keys in
@@ -110,7 +111,7 @@ enum EngineBench {
     static func runClustered(_ events: [Event], documents: Int, fold: BatchFold, revision: inout Int64) async throws {
         let clustered = events.sorted { ($0.stream, $0.seq) < ($1.stream, $1.seq) }
         var clusteredStore: [String: DocumentState] = Dictionary(minimumCapacity: documents)
-        let clusteredRate = try await measure(clustered, documents: documents) { batch in
+        let clusteredRate = try await measure("engine_clustered", clustered, documents: documents) { batch in
             let result = try await fold.run(
                 batch,
                 load: { keys in
@@ -131,25 +132,36 @@ enum EngineBench {
     }
 
     /// Runs `foldBatch` over `events` in batches of 1,000; returns events/s (wall and CPU time) and writes per
-    /// batch.
+    /// batch. With `ENGINE_BENCH_MEDIAN=1` it also prints `<name>_median_batch_events_per_s` (events/s of the
+    /// median batch's wall time): batches preempted by other work on a shared machine fall above the median, so
+    /// this compares two builds more steadily than the totals.
     static func measure(
-        _ events: [Event], documents: Int, foldBatch: ([Event]) async throws -> Int
+        _ name: String, _ events: [Event], documents: Int, foldBatch: ([Event]) async throws -> Int
     ) async throws -> (eventsPerSecond: Int, eventsPerCPUSecond: Int, writesPerBatch: Int) {
         let clock = ContinuousClock()
         let started = clock.now
         let startedCPU = processCPUSeconds()
         var writes = 0
-        var batches = 0
+        var batchSeconds: [Double] = []
         var offset = 0
         while offset < events.count {
+            let batchStarted = clock.now
             let batch = Array(events[offset..<min(offset + 1_000, events.count)])
             offset += batch.count
             writes += try await foldBatch(batch)
-            batches += 1
+            batchSeconds.append((clock.now - batchStarted) / .seconds(1))
         }
         let seconds = (clock.now - started) / .seconds(1)
         let cpuSeconds = max(processCPUSeconds() - startedCPU, 1e-9)
-        return (Int(Double(events.count) / seconds), Int(Double(events.count) / cpuSeconds), writes / max(batches, 1))
+        if benchSetting("ENGINE_BENCH_MEDIAN", default: 0) == 1, !batchSeconds.isEmpty {
+            let median = batchSeconds.sorted()[batchSeconds.count / 2]
+            let perBatch = Double(events.count) / Double(batchSeconds.count)
+            print("BENCH \(name)_median_batch_events_per_s \(Int(perBatch / max(median, 1e-9))) events/s")
+        }
+        return (
+            Int(Double(events.count) / seconds), Int(Double(events.count) / cpuSeconds),
+            writes / max(batchSeconds.count, 1)
+        )
     }
 
     private static func processCPUSeconds() -> Double {

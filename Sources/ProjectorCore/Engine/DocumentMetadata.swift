@@ -50,19 +50,31 @@ public struct DocumentMetadata: Sendable, Hashable {
         // By position over the member lists: this runs once per loaded document.
         let fields = object.keyList
         let values = object.valueList
-        for offset in fields.indices {
-            switch fields[offset] {
-            case "v":
-                if case .int(let number) = values[offset] { version = number }
-            case "c":
-                if case .string(let text) = values[offset] { cursor = Self.parseCursor(text) }
-            case "pv":
-                if case .int(let number) = values[offset] { projectionVersion = number }
-            case "s":
-                if case .object(let streamObject) = values[offset] { readStreams(streamObject) }
-            default:
-                break
-            }
+        // The layout `jsonValue` writes once there is a cursor (equal names compare without a call): no matching.
+        if fields == Self.fieldsWithCursor {
+            read("v", values[0])
+            read("c", values[1])
+            read("s", values[2])
+            read("pv", values[3])
+            return
+        }
+        for offset in fields.indices { read(fields[offset], values[offset]) }
+    }
+
+    /// Reads one member of `_projector`; unknown names and malformed values are ignored.
+    @inline(__always)
+    private mutating func read(_ field: String, _ value: JSONValue) {
+        switch field {
+        case "v":
+            if case .int(let number) = value { version = number }
+        case "c":
+            if case .string(let text) = value { cursor = Self.parseCursor(text) }
+        case "pv":
+            if case .int(let number) = value { projectionVersion = number }
+        case "s":
+            if case .object(let streamObject) = value { readStreams(streamObject) }
+        default:
+            break
         }
     }
 
@@ -71,14 +83,27 @@ public struct DocumentMetadata: Sendable, Hashable {
         let sequences = streamObject.valueList
         for offset in names.indices {
             let name = names[offset]
-            guard case .int(let value) = sequences[offset], let slash = name.utf8.firstIndex(of: UInt8(ascii: "/"))
+            guard case .int(let value) = sequences[offset], let (service, stream) = Self.splitStreamName(name)
             else { continue }
-            let service = String(name[..<slash])
-            let stream = String(name[name.index(after: slash)...])
             // The usual single stream: its key list is the one to write back, shared instead of rebuilt.
             let keyList = names.count == 1 ? names : [name]
             setSequence(Int64(value), service: service, stream: stream, keyList: keyList)
         }
+    }
+
+    /// `service/stream` split at its first slash; `nil` without one.
+    static func splitStreamName(_ name: String) -> (service: String, stream: String)? {
+        let split = name.utf8.withContiguousStorageIfAvailable { bytes -> (service: String, stream: String)? in
+            guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+            return (
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[..<slash]), as: UTF8.self),
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[(slash + 1)...]), as: UTF8.self)
+            )
+        }
+        if let split { return split }
+        // Text without contiguous UTF-8 (e.g. bridged): through the string's own indices.
+        guard let slash = name.utf8.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        return (String(name[..<slash]), String(name[name.index(after: slash)...]))
     }
 
     /// The sequence applied for the stream, `nil` when the document does not track it.
@@ -178,8 +203,30 @@ public struct DocumentMetadata: Sendable, Hashable {
         }
     }
 
+    /// `TX:POS` as projector writes it (1–19 digits, a colon, 1–18 digits: no sign, cannot overflow), parsed
+    /// byte by byte; `nil` for any other text, which ``parseCursor(_:)`` then reads with the standard parsers.
+    private static func parsePlainCursor(_ bytes: UnsafeBufferPointer<UInt8>) -> EventCursor? {
+        var index = 0
+        var transaction: UInt64 = 0
+        while index < bytes.count, index < 19, case let digit = bytes[index] &- UInt8(ascii: "0"), digit < 10 {
+            transaction = transaction * 10 + UInt64(digit)
+            index += 1
+        }
+        guard index > 0, index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+        index += 1
+        let start = index
+        var position: Int64 = 0
+        while index < bytes.count, index - start < 18, case let digit = bytes[index] &- UInt8(ascii: "0"), digit < 10 {
+            position = position * 10 + Int64(digit)
+            index += 1
+        }
+        guard index > start, index == bytes.count else { return nil }
+        return EventCursor(transactionID: transaction, position: position)
+    }
+
     /// `TX:POS` without intermediate arrays (this runs once per loaded document).
     static func parseCursor(_ text: String) -> EventCursor? {
+        if let plain = text.utf8.withContiguousStorageIfAvailable(parsePlainCursor), let plain { return plain }
         let utf8 = text.utf8
         guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")),
             let transaction = UInt64(Substring(utf8[..<colon])),

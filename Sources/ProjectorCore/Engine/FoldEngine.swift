@@ -21,7 +21,8 @@ public struct FoldEngine: Sendable {
     public func route(_ events: [Event]) -> RoutedBatch {
         var batch = RoutedBatch()
         batch.events.reserveCapacity(events.count)
-        var slots: [String: Int] = [:]
+        // Sized for a batch whose events all go to different documents (up to a bound): no rehashing as it fills.
+        var slots: [String: Int] = Dictionary(minimumCapacity: min(events.count, 4_096))
         var untracked: [Int] = []
         var lastKey = ""
         var lastSlot = -1
@@ -29,25 +30,28 @@ public struct FoldEngine: Sendable {
         // Events are read in place: an array subscript or iterator would copy each one, retaining its members.
         events.withUnsafeBufferPointer { events in
             for index in events.indices {
-                guard let handler = plan.handler(for: events[index]) else {
+                guard let handler = plan.handler(service: events[index].service, type: events[index].type) else {
                     untracked.append(batch.events.count)
                     batch.events.append(
                         RoutedEvent(index: index, key: events[index].stream, slot: -1, plan: nil, json: nil))
                     continue
                 }
                 var json: JSONValue?
-                switch documentKey(for: events[index], json: &json, handler: handler, scratch: &scratch) {
+                let routedKey =
+                    handler.keyIsStream
+                    ? .success(events[index].stream)
+                    : documentKey(for: events[index], json: &json, handler: handler, scratch: &scratch)
+                switch routedKey {
                 case .success(let key):
                     let slot: Int
                     if lastSlot >= 0, key == lastKey {
                         // Events of one document often come in runs: no hashing for the rest of the run.
                         slot = lastSlot
-                    } else if let known = slots[key] {
-                        slot = known
                     } else {
-                        slot = batch.keys.count
-                        slots[key] = slot
-                        batch.keys.append(key)
+                        // One hash for lookup and insertion: a new key gets the next slot as its default.
+                        let next = batch.keys.count
+                        slot = Self.valueInserting(&slots[key, default: next])
+                        if slot == next { batch.keys.append(key) }
                     }
                     batch.events.append(RoutedEvent(index: index, key: key, slot: slot, plan: handler, json: json))
                     lastKey = key
@@ -63,6 +67,10 @@ public struct FoldEngine: Sendable {
         }
         return batch
     }
+
+    /// The value behind an in-place dictionary access (which inserts the default when the key is absent).
+    @inline(__always)
+    private static func valueInserting(_ value: inout Int) -> Int { value }
 
     /// The key of the document `event` goes to: the handler's `key`, else the projection's.
     /// `json` is the `$event` object, built here when the evaluator needs it.

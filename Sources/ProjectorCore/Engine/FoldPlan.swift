@@ -70,13 +70,19 @@ struct FoldPlan: Sendable {
     /// The handler for `event`, or `nil` when the projection ignores it (as ``Projection/handler(for:)``).
     @inline(__always)
     func handler(for event: Event) -> Handler? {
+        handler(service: event.service, type: event.type)
+    }
+
+    /// The handler for an event of `service` and `type` (read from the event without copying it).
+    @inline(__always)
+    func handler(service: String, type: String) -> Handler? {
         if let serviceList {
-            guard serviceList.contains(event.service) else { return nil }
-        } else if let services, !services.contains(event.service) {
+            guard serviceList.contains(service) else { return nil }
+        } else if let services, !services.contains(service) {
             return nil
         }
-        guard types.count <= Self.linearLimit else { return byType[event.type] }
-        for offset in types.indices where types[offset] == event.type { return handlers[offset] }
+        guard types.count <= Self.linearLimit else { return byType[type] }
+        for offset in types.indices where types[offset] == type { return handlers[offset] }
         return nil
     }
 }

@@ -65,6 +65,7 @@ public enum FoldStep: Sendable, Hashable {
     case skipped
     /// An earlier event of the document's stream is missing; refold the gap, then fold the event again.
     case gap(StreamGap)
-    /// The handler failed; the document is unchanged.
-    case failed(ProjectionRuntimeError)
+    /// The handler failed; the document is unchanged. (Boxed: the error is large, and every step is returned
+    /// and switched over, so the common cases stay small.)
+    indirect case failed(ProjectionRuntimeError)
 }

@@ -22,7 +22,7 @@ import Testing
         "$event.data.big * $event.data.big", "$event.data.amount + $event.data.name", "$event.data.nothing.deeper",
         "$event.data.items", #"{"a": 1.5 + 1.5, "b": $doc.nested} & """#, "$doc & \"\"", "$event.data & $key",
         #"{"a": 1.5 + 1.5} = {"a": 3}"#, "$doc = $doc", "$event.data.amount = $event.data.items", "$event.unknown",
-        "-$event.data.name",
+        "-$event.data.name", "$event.seq.x", "$event.created_at.x", "$event.unknown.x", "$doc.nested",
     ]
 
     static let amounts: [JSONValue] = [

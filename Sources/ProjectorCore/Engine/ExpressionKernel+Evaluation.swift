@@ -14,6 +14,16 @@ extension ExpressionKernel {
         case .event(let field, let steps):
             guard let field else { return event.jsonValue }
             return try Self.walk(field.value(of: event), steps)
+        case .eventMember(let field, let name):
+            guard case .data = field else { return try Self.walk(field.value(of: event), CollectionOfOne(name)) }
+            // The payload read in place rather than through a copy of it.
+            switch event.data {
+            case .object(let object): return object[name]
+            case .array: throw Fallback()
+            default: return nil
+            }
+        case .docMember(let name):
+            return doc?[name]
         case .doc(let steps):
             guard let doc else { return steps.isEmpty ? .null : nil }
             guard let first = steps.first else { return .object(doc) }

@@ -6,7 +6,7 @@
 /// Anything else (functions, filters, arrays on the way, errors) is left to the JSONata evaluator: ``compile(_:)``
 /// returns `nil`, or evaluation throws ``Fallback`` and the caller evaluates the expression generically. A kernel
 /// result is always exactly the evaluator's.
-indirect enum ExpressionKernel: Sendable {
+enum ExpressionKernel: Sendable {
     /// A member of the delivered event, as `$event` exposes it.
     enum EventField: Sendable {
         case id, type, stream, seq, service, position, createdAt, data
@@ -33,26 +33,32 @@ indirect enum ExpressionKernel: Sendable {
     /// Thrown when the kernel meets a case it does not handle; the caller evaluates the expression generically.
     struct Fallback: Error {}
 
+    // Leaves are held inline (only operators are boxed), and the common one-name paths have cases without a
+    // step list: evaluating them retains nothing but the value they return.
     case literal(JSONValue)
     /// `$event` (no field: the whole event), `$event.field.rest…`, and input paths `field.rest…` (the input is
     /// the event).
     case event(EventField?, [String])
+    /// `$event.field.name` (e.g. `$event.data.amount`): ``event(_:_:)`` with exactly one step.
+    case eventMember(EventField, String)
     /// `$doc`, `$doc.a.b`.
     case doc([String])
+    /// `$doc.name`: ``doc(_:)`` with exactly one step.
+    case docMember(String)
     /// `$key`, `$key.a` (undefined).
     case key([String])
-    case arithmetic(Arithmetic, ExpressionKernel, ExpressionKernel, position: Int)
-    case comparison(Comparison, ExpressionKernel, ExpressionKernel, position: Int)
-    case equal(ExpressionKernel, ExpressionKernel, negated: Bool)
-    case concatenate(ExpressionKernel, ExpressionKernel)
-    case and(ExpressionKernel, ExpressionKernel)
-    case or(ExpressionKernel, ExpressionKernel)
+    indirect case arithmetic(Arithmetic, ExpressionKernel, ExpressionKernel, position: Int)
+    indirect case comparison(Comparison, ExpressionKernel, ExpressionKernel, position: Int)
+    indirect case equal(ExpressionKernel, ExpressionKernel, negated: Bool)
+    indirect case concatenate(ExpressionKernel, ExpressionKernel)
+    indirect case and(ExpressionKernel, ExpressionKernel)
+    indirect case or(ExpressionKernel, ExpressionKernel)
     /// `a ?: b`.
-    case elvis(ExpressionKernel, ExpressionKernel)
+    indirect case elvis(ExpressionKernel, ExpressionKernel)
     /// `a ?? b`.
-    case coalesce(ExpressionKernel, ExpressionKernel)
-    case condition(ExpressionKernel, ExpressionKernel, ExpressionKernel?)
-    case negate(ExpressionKernel, position: Int)
+    indirect case coalesce(ExpressionKernel, ExpressionKernel)
+    indirect case condition(ExpressionKernel, ExpressionKernel, ExpressionKernel?)
+    indirect case negate(ExpressionKernel, position: Int)
     case block([ExpressionKernel])
     case object([Member])
 }
@@ -138,8 +144,9 @@ extension ExpressionKernel {
         switch root {
         case "", "event":
             guard let first = steps.first else { return .event(nil, []) }
+            if steps.count == 2 { return .eventMember(EventField(name: first), steps[1]) }
             return .event(EventField(name: first), Array(steps.dropFirst()))
-        case "doc": return .doc(steps)
+        case "doc": return steps.count == 1 ? .docMember(steps[0]) : .doc(steps)
         case "key": return .key(steps)
         default: return nil
         }

@@ -44,7 +44,7 @@ extension FoldEngine {
         _ plan: FoldPlan.Handler, event: Event, json: inout JSONValue?, key: String, to state: inout DocumentState,
         scratch: inout FoldScratch
     ) -> FoldStep {
-        let eventType = plan.handler.eventType
+        var eventType: String { plan.handler.eventType }  // for error messages only: not read on success
         // The body moves out of the state so that it stays uniquely referenced and `set` mutates it in place;
         // every path below puts it (or its replacement) back.
         var doc = state.body.take()
@@ -107,23 +107,25 @@ extension FoldEngine {
                         "the expression must give an object, null or nothing, got \(Self.typeName(other))"))
             }
         case .update(let assignments, let unset):
-            scratch.values.removeAll(keepingCapacity: true)
-            for assignment in assignments {
+            // Left non-empty only by a failed assignment.
+            if !scratch.values.isEmpty { scratch.values.removeAll(keepingCapacity: true) }
+            for offset in assignments.indices {
                 do {
                     scratch.values.append(
-                        try assignment.expression.evaluate(
+                        try assignments[offset].expression.evaluate(
                             event: event, key: key, doc: doc, json: &json, scratch: &scratch))
                 } catch {
                     if hadBody { state.body = doc }
                     return .failed(
                         failure(
-                            .expressionFailed, event, key, "on.\(eventType).set.\(assignment.field)",
-                            assignment.expression.expression, error, error.message))
+                            .expressionFailed, event, key, "on.\(eventType).set.\(assignments[offset].field)",
+                            assignments[offset].expression.expression, error, error.message))
                 }
             }
             var body = doc.take() ?? JSONObject()
-            for (assignment, value) in zip(assignments, scratch.values) {
-                body[assignment.field] = value
+            // Values moved out of the buffer into the body (an undefined one removes the field).
+            for offset in assignments.indices {
+                body[assignments[offset].field] = scratch.values[offset].take()
             }
             for field in unset { body[field] = nil }
             scratch.values.removeAll(keepingCapacity: true)

@@ -48,15 +48,19 @@ public struct DocumentState: Sendable {
     /// The body with its `_projector` field, as written to the store; `nil` when absent.
     public var storedBody: JSONValue? {
         var keyLists = StoredKeyLists()
-        return storedBody(keyLists: &keyLists)
+        var state = self
+        return state.storedBody(keyLists: &keyLists)
     }
 
-    /// ``storedBody``, sharing key lists with the other documents of the batch.
-    func storedBody(keyLists: inout StoredKeyLists) -> JSONValue? {
-        guard var object = body else { return nil }
+    /// ``storedBody``, sharing key lists with the other documents of the batch. (Mutating only to read the body
+    /// in place: it is moved out and back instead of copied.)
+    mutating func storedBody(keyLists: inout StoredKeyLists) -> JSONValue? {
+        guard let object = body.take() else { return nil }
+        defer { body = object }
         guard let keys = keyLists.appendingMetadataField(to: object.keyList) else {
-            object[Projection.metadataField] = metadata.jsonValue
-            return .object(object)
+            var replaced = object
+            replaced[Projection.metadataField] = metadata.jsonValue
+            return .object(replaced)
         }
         return .object(
             object.appending(newKey: Projection.metadataField, value: metadata.jsonValue, keysWithNewKey: keys))

@@ -6,12 +6,17 @@ import ProjectorCore
 /// binary values directly and parsing the payload straight from the row's bytes.
 ///
 /// Keep one decoder per read: it remembers the last `created_at` and service it saw, because consecutive events
-/// mostly share them (one transaction, one service), and reuses their strings instead of building new ones.
+/// mostly share them (one transaction, one service), and reuses their strings instead of building new ones; and its
+/// payload parser, which reuses the previous payload's keys.
 struct EventRowDecoder: Sendable {
     let typeKey: String
     let encoding: EventEncoding
-    private var lastCreatedAt: (microseconds: Int64, text: String)?
-    private var lastService: (bytes: ByteBuffer, text: String)?
+    private var lastCreatedAtMicroseconds: Int64?
+    private var lastCreatedAtText = ""
+    private var lastServiceBytes: ByteBuffer?
+    private var lastServiceText = ""
+    /// Payloads of one table mostly share their keys; the parser reuses them from row to row.
+    private var parser = JSONValue.ReusableParser()
 
     init(layout: EventTableLayout) {
         typeKey = layout.typeKey
@@ -19,8 +24,8 @@ struct EventRowDecoder: Sendable {
     }
 
     /// Parses JSON text, then strips edd tags when the layout says so.
-    func parseData(_ text: ByteBuffer) throws -> JSONValue {
-        let parsed = try text.withUnsafeReadableBytes { bytes in try JSONValue(parsingUTF8: bytes) }
+    mutating func parseData(_ text: ByteBuffer) throws -> JSONValue {
+        let parsed = try text.withUnsafeReadableBytes { bytes in try parser.parse(bytes) }
         return encoding == .edd ? EDDDecoding.decode(parsed) : parsed
     }
 
@@ -98,16 +103,16 @@ struct EventRowDecoder: Sendable {
     }
 
     private mutating func serviceText(_ bytes: ByteBuffer) -> String {
-        if let last = lastService, last.bytes == bytes { return last.text }
-        let text = String(buffer: bytes)
-        lastService = (bytes, text)
-        return text
+        if lastServiceBytes == bytes { return lastServiceText }
+        lastServiceText = String(buffer: bytes)
+        lastServiceBytes = bytes
+        return lastServiceText
     }
 
     private mutating func createdAtText(_ microseconds: Int64) -> String {
-        if let last = lastCreatedAt, last.microseconds == microseconds { return last.text }
-        let text = TimestampFormatter.format(microsecondsSince2000: microseconds)
-        lastCreatedAt = (microseconds, text)
-        return text
+        if lastCreatedAtMicroseconds == microseconds { return lastCreatedAtText }
+        lastCreatedAtText = TimestampFormatter.format(microsecondsSince2000: microseconds)
+        lastCreatedAtMicroseconds = microseconds
+        return lastCreatedAtText
     }
 }

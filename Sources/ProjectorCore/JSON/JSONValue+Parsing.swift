@@ -164,43 +164,41 @@ struct JSONParser {
             offset += 1
             return .object(JSONObject())
         }
-        let base = scratch.keys.count
-        // A top-level object follows the remembered shape while its keys match the shape's, in order.
-        var followsShape = depth == 0 && scratch.shapeIsRaw
-        while true {
-            skipWhitespace()
-            guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw fail("expected a key") }
-            let member = scratch.keys.count - base
-            if followsShape, member < scratch.shape.count, matchesShapeKey(member) {
-                scratch.keys.append(scratch.shape[member])
-            } else {
-                followsShape = false
-                scratch.keys.append(try parseString())
-            }
-            skipWhitespace()
-            guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            offset += 1
-            skipWhitespace()
-            scratch.values.append(try parseValue(depth: depth + 1))
-            skipWhitespace()
-            guard offset < bytes.count else { throw fail("unexpected end of input in object") }
-            if bytes[offset] == UInt8(ascii: ",") {
-                offset += 1
-            } else if bytes[offset] == UInt8(ascii: "}") {
-                offset += 1
-                break
-            } else {
-                throw fail("expected ',' or '}'")
+        // A top-level object takes the remembered shape's keys while its keys match them, in order, and collects
+        // its values straight into an array of the shape's size.
+        var values: [JSONValue] = []
+        var matched = 0
+        if depth == 0, scratch.shapeIsRaw {
+            values.reserveCapacity(scratch.shape.count)
+            while matched < scratch.shape.count {
+                try expectKey()
+                guard matchesShapeKey(matched) else { break }
+                matched += 1
+                values.append(try parseMemberValue(depth: depth))
+                guard try closesObject() else { continue }
+                if matched == scratch.shape.count {
+                    return .object(JSONObject(distinctKeys: scratch.shape, values: values))
+                }
+                let keys = Array(scratch.shape[..<matched])
+                rememberShape(keys)
+                return .object(JSONObject(distinctKeys: keys, values: values))
             }
         }
-        let count = scratch.keys.count - base
-        let values = Array(scratch.values[(scratch.values.count - count)...])
-        scratch.values.removeLast(count)
-        defer { scratch.keys.removeLast(count) }
-        if followsShape, count == scratch.shape.count {
-            return .object(JSONObject(distinctKeys: scratch.shape, values: values))
-        }
-        let keys = Array(scratch.keys[base...])
+        // Any other object: its members wait on the scratch stacks, after those the shape matched.
+        let keyBase = scratch.keys.count
+        let valueBase = scratch.values.count
+        scratch.keys.append(contentsOf: scratch.shape[..<matched])
+        scratch.values.append(contentsOf: values)
+        values = []
+        defer { scratch.keys.removeLast(scratch.keys.count - keyBase) }
+        repeat {
+            try expectKey()
+            scratch.keys.append(try parseString())
+            scratch.values.append(try parseMemberValue(depth: depth))
+        } while try !closesObject()
+        values = Array(scratch.values[valueBase...])
+        popValues(to: valueBase)
+        let keys = Array(scratch.keys[keyBase...])
         guard Self.areDistinct(keys) else {
             // A later duplicate replaces the earlier value and keeps the first one's place.
             var object = JSONObject()
@@ -209,6 +207,39 @@ struct JSONParser {
         }
         if depth == 0 { rememberShape(keys) }
         return .object(JSONObject(distinctKeys: keys, values: values))
+    }
+
+    /// Skips whitespace and checks that a key starts here.
+    mutating func expectKey() throws(JSONParseError) {
+        skipWhitespace()
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+    }
+
+    /// The `: value` after a key of an object at `depth`.
+    mutating func parseMemberValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        skipWhitespace()
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+        offset += 1
+        skipWhitespace()
+        return try parseValue(depth: depth + 1)
+    }
+
+    /// Moves past the `,` after an object member (false) or the `}` closing the object (true).
+    mutating func closesObject() throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard offset < bytes.count else { throw fail("unexpected end of input in object") }
+        if bytes[offset] == UInt8(ascii: ",") {
+            offset += 1
+            return false
+        }
+        guard bytes[offset] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
+        offset += 1
+        return true
+    }
+
+    /// Drops the scratch values from `base` on (one at a time: cheaper than removing a range for a few members).
+    mutating func popValues(to base: Int) {
+        while scratch.values.count > base { scratch.values.removeLast() }
     }
 
     /// True when the key at `offset` is written exactly like the shape's key number `member`; moves past it then.
@@ -220,9 +251,12 @@ struct JSONParser {
             return false
         }
         let first = offset + 1
-        for index in 0..<length where scratch.shapeBytes[start + index] != bytes[first + index] { return false }
-        offset += length + 2
-        return true
+        let equal = scratch.shapeBytes.withUnsafeBufferPointer { shape in
+            for index in 0..<length where shape[start + index] != bytes[first + index] { return false }
+            return true
+        }
+        if equal { offset += length + 2 }
+        return equal
     }
 
     /// Remembers `keys` (distinct) as the shape the next top-level object is compared with.
@@ -276,7 +310,7 @@ struct JSONParser {
             }
         }
         let array = Array(scratch.values[base...])
-        scratch.values.removeLast(array.count)
+        popValues(to: base)
         return .array(array)
     }
 

@@ -23,6 +23,8 @@ import Synchronization
 /// (comma-separated: `null`, `opensearch`, `latency`, `dynamodb`; default all). The latency run also prints the
 /// p99 and maximum of each stage of the supervisor's loop (`e2e_latency_stage_<stage>_p99_ms`), and
 /// `RUNTIME_BENCH_TRACE=<file>` writes its timeline (stage ends and documents written) there.
+/// `RUNTIME_BENCH_SERIAL=1` finishes each batch before folding the next (no overlap of writes and folds), to
+/// compare. `RUNTIME_BENCH_STAGES=1` prints the seconds each stage took in the throughput runs (stderr).
 enum RuntimeBench {
     static func runs(_ part: String) -> Bool {
         guard let parts = TestServers.environment("RUNTIME_BENCH_PARTS") else { return true }
@@ -150,6 +152,11 @@ enum RuntimeBench {
         settings.once = true
         settings.processor.cacheCapacity = benchSetting("RUNTIME_BENCH_CACHE", default: 20_000)
         if TestServers.environment("RUNTIME_BENCH_EXACT_LAG") == "1" { settings.catchUpLagLimit = nil }
+        if TestServers.environment("RUNTIME_BENCH_SERIAL") == "1" { settings.overlapWrites = false }
+        let stages = StageLog()
+        let timed = TestServers.environment("RUNTIME_BENCH_STAGES") == "1"
+        if timed { settings.stageObserver = { stage, duration in stages.record(stage, duration) } }
+        defer { if timed { stages.reportTotals() } }
         let supervisor = ProjectionSupervisor(
             projection: definition, database: database, notifier: nil, store: store, metrics: ProjectorMetrics(),
             board: StatusBoard(), owner: "bench", configuration: settings, logger: logger)
@@ -329,6 +336,17 @@ final class StageLog: Sendable {
             let p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
             print("BENCH e2e_latency_stage_\(stage.rawValue)_p99_ms \(String(format: "%.2f", p99)) ms")
             print("BENCH e2e_latency_stage_\(stage.rawValue)_max_ms \(String(format: "%.2f", maximum)) ms")
+        }
+    }
+
+    /// The seconds spent in each stage (stderr: informational, not a benchmark figure).
+    func reportTotals() {
+        let entries = entries.withLock { $0 }
+        for stage in PipelineStage.allCases {
+            let matching = entries.filter { $0.stage == stage }
+            guard !matching.isEmpty else { continue }
+            let total = matching.reduce(0) { $0 + $1.milliseconds } / 1000
+            printError("stage \(stage.rawValue): \(matching.count) times, \(String(format: "%.2f", total)) s")
         }
     }
 

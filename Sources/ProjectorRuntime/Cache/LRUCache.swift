@@ -54,6 +54,14 @@ public struct LRUCache<Key: Hashable, Value> {
         linkAtFront(slot)
     }
 
+    /// Removes and returns the value for `key` (the caller then holds the only copy).
+    public mutating func take(forKey key: Key) -> Value? {
+        guard let slot = slots[key] else { return nil }
+        let value = nodes[slot].value
+        removeValue(forKey: key)
+        return value
+    }
+
     /// Forgets `key`. Its slot stays allocated until reused.
     public mutating func removeValue(forKey key: Key) {
         guard let slot = slots.removeValue(forKey: key) else { return }

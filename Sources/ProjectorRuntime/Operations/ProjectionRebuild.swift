@@ -157,26 +157,35 @@ public struct ProjectionRebuild: Sendable {
         var cursor = build.cursor
         var processor = build.processor
         let name = projection.name
-        try await log.scan(after: build.cursor, batchSize: options.batchSize) { batch in
-            let report = try await processor.process(batch)
-            if let stoppedAt = report.stoppedAt {
+        /// Commits each finished batch's checkpoint in order; throws at a batch that stopped.
+        func commit(_ reports: [BatchReport]) async throws {
+            for report in reports {
                 if let checkpoint = report.checkpoint {
                     try await database.checkpoints.commit(checkpoint, lease: lease)
+                    cursor = checkpoint
                 }
-                throw RuntimeError(
-                    .refused,
-                    "replay stopped at \(stoppedAt) under on_error: stop: \(report.stopError ?? "error"); "
-                        + "fix the definition and run rebuild again to continue",
-                    projection: name)
+                if let stoppedAt = report.stoppedAt {
+                    throw RuntimeError(
+                        .refused,
+                        "replay stopped at \(stoppedAt) under on_error: stop: \(report.stopError ?? "error"); "
+                            + "fix the definition and run rebuild again to continue",
+                        projection: name)
+                }
+                done += Int64(report.processed)
+                try await progress(
+                    RebuildProgress(phase: phase, done: done, total: max(total, done), elapsed: clock.now - started))
             }
-            if let checkpoint = report.checkpoint {
-                try await database.checkpoints.commit(checkpoint, lease: lease)
-                cursor = checkpoint
+        }
+        do {
+            // The writes of one batch overlap the fold of the next (``BatchProcessor/submit(_:)``).
+            try await log.scan(after: build.cursor, batchSize: options.batchSize) { batch in
+                try await commit(try await processor.submit(batch))
+                return true
             }
-            done += Int64(report.processed)
-            try await progress(
-                RebuildProgress(phase: phase, done: done, total: max(total, done), elapsed: clock.now - started))
-            return true
+            if let last = try await processor.drain() { try await commit([last]) }
+        } catch {
+            await processor.abandon()
+            throw error
         }
         build.cursor = cursor
         build.processor = processor

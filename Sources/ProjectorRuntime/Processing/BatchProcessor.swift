@@ -35,6 +35,10 @@ public struct BatchProcessor {
     /// Decoded documents as the store holds them (metadata parsed, `nil` body when absent), so a hit costs no
     /// decoding and no copy of the body.
     var cache: LRUCache<String, DocumentState>
+    /// The batch whose writes are being sent while the next one folds (``submit(_:)``).
+    var inFlight: InFlightBatch?
+    /// The report of the in-flight batch when the next batch's fold had to wait for it (a shared document).
+    var completedEarly: BatchReport?
 
     /// A processor with an empty document cache.
     public init(
@@ -65,10 +69,26 @@ public struct BatchProcessor {
     /// Throws when the store or the database stays unavailable; the batch is then not
     /// checkpointed and must be processed again (which is harmless: writes are idempotent).
     public mutating func process(_ events: [Event]) async throws -> BatchReport {
-        var report = BatchReport()
-        guard !events.isEmpty else { return report }
+        guard !events.isEmpty else { return BatchReport() }
+        let batch = try await prepare(events)
+        let outcomes = batch.folded.writes.isEmpty ? [] : try await store.apply(batch.folded.writes)
+        return try await complete(batch, outcomes: outcomes)
+    }
 
+    /// Folds `events` against the cached or fetched documents; caches those the batch leaves unchanged.
+    mutating func prepare(_ events: [Event]) async throws -> FoldedBatch {
         let folded = try await runFold(events, restrictedTo: nil)
+        rememberUnchanged(folded.documents)
+        return FoldedBatch(events: events, folded: folded)
+    }
+
+    /// Finishes a folded batch once the store answered its writes with `outcomes`: caches what was written, re-folds
+    /// and re-writes documents that met a conflict, applies the `on_error` policy to rejected documents and failed
+    /// events (dead letters are recorded here) and says how far the checkpoint may move.
+    mutating func complete(_ batch: FoldedBatch, outcomes first: [WriteOutcome]) async throws -> BatchReport {
+        let events = batch.events
+        let folded = batch.folded
+        var report = BatchReport()
         report.refolds = folded.refolds
         report.applied = folded.applied
         report.duplicates = folded.duplicates
@@ -77,14 +97,15 @@ public struct BatchProcessor {
         var deadLetters: [(event: Event, error: String)] =
             projection.onError == .deadLetter ? folded.failures.map { ($0.event, "\($0.error)") } : []
 
-        rememberUnchanged(folded.documents)
         // Write, resolving conflicts by re-reading the conflicting documents and folding again.
         var writes = folded.writes
         var documents = folded.documents
         var round = 0
         var rejected: [(key: String, reason: String)] = []
+        var answered: [WriteOutcome]? = first
         while !writes.isEmpty {
-            let outcomes = try await store.apply(writes)
+            let outcomes: [WriteOutcome]
+            if let known = answered.take() { outcomes = known } else { outcomes = try await store.apply(writes) }
             var conflicted: Set<String> = []
             for (write, outcome) in zip(writes, outcomes) {
                 switch outcome {
@@ -169,14 +190,18 @@ public struct BatchProcessor {
         )
     }
 
-    /// Documents for `keys`: cached ones, the rest from the store. Fetched states are not cached here but once
-    /// their write is confirmed (``remember(_:revision:state:)``) or, when the batch leaves them unchanged, by
-    /// ``rememberUnchanged(_:)``: one cache insertion per miss, and the fold holds the only copy of each state.
+    /// Documents for `keys`: cached ones, the rest from the store. A cached state is taken out of the cache, so the
+    /// fold holds the only copy and changes it in place; every state goes back once its write is confirmed
+    /// (``remember(_:revision:state:)``) or, when the batch leaves it unchanged, by ``rememberUnchanged(_:)``.
+    /// When the batch in flight writes one of `keys`, its writes are awaited first (``completedEarly``).
     private mutating func load(_ keys: [String], useCache: Bool) async throws -> [String: DocumentState] {
+        if let flight = inFlight, keys.contains(where: flight.keys.contains) {
+            completedEarly = try await drain()
+        }
         var found: [String: DocumentState] = Dictionary(minimumCapacity: keys.count)
         var missing: [String] = []
         for key in keys {
-            if useCache, let state = cache.value(forKey: key) {
+            if useCache, let state = cache.take(forKey: key) {
                 found[key] = state
             } else {
                 missing.append(key)

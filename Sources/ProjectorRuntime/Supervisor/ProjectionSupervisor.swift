@@ -19,9 +19,11 @@ public struct ProjectionSupervisor: Service {
         public var controlInterval: Duration = .seconds(1)
         /// How often lag is measured (it costs a count query).
         public var lagInterval: Duration = .seconds(2)
-        /// While catching up (batches come back full), lag counts at most this many of the next events, so the
-        /// measurement costs a bounded index range rather than a scan to the head: the event lag then reads at
-        /// least this much, and the lag in seconds is the age of the next events. `nil` always counts them all.
+        /// While catching up (batches come back full), lag counts at most this many of the next events of the
+        /// projection's services, whatever their type, so the measurement costs a bounded range of the `(tx_id,
+        /// position)` index rather than a scan to the head (a type condition would make the planner sort every
+        /// remaining event instead): the event lag then reads at least this much, and the lag in seconds is the age of
+        /// the next events. `nil` always counts them all, of the projection's types only.
         public var catchUpLagLimit: Int? = 10_000
         /// Backoff after a failed batch (store down, database restarting).
         public var retryBackoff = Backoff(initial: .milliseconds(200), maximum: .seconds(15))
@@ -29,6 +31,9 @@ public struct ProjectionSupervisor: Service {
         public var once = false
         /// Per-batch processing settings.
         public var processor = BatchProcessor.Configuration()
+        /// While catching up, send a batch's writes while the next batch folds (``BatchProcessor/submit(_:)``).
+        /// `false` finishes every batch before the next is folded.
+        public var overlapWrites = true
         /// Told the duration of every step of the loop (`nil`, the default: nothing is timed beyond the metrics).
         public var stageObserver: PipelineStageObserver?
 
@@ -205,11 +210,9 @@ public struct ProjectionSupervisor: Service {
         var stop: OwnershipOutcome?
 
         try await withGracefulShutdownHandler {
-            func consume(_ batch: EventBatch) async throws -> EventTailer<ContinuousClock>.Next {
-                metricsWatermark(batch)
-                if !batch.events.isEmpty {
-                    let started = clock.now
-                    let report = try await timed(.process) { try await processor.process(batch.events) }
+            /// Commits the checkpoint of each finished batch in order; parks the projection at a stopped one.
+            func commit(_ reports: [BatchReport], started: ContinuousClock.Instant) async throws -> Bool {
+                for report in reports {
                     if let cursor = report.checkpoint {
                         try await timed(.checkpoint) { try await checkpoints.commit(cursor, lease: lease) }
                         checkpoint.cursor = cursor
@@ -218,11 +221,36 @@ public struct ProjectionSupervisor: Service {
                     if let stoppedAt = report.stoppedAt {
                         try await park(.failed, error: report.stopError ?? "stopped", at: stoppedAt, lease: lease)
                         stop = try await waitWhileParked(lease) ? .retry : .finished
-                        return .stop
+                        return false
                     }
                 }
+                return true
+            }
+            /// Finishes the batch in flight and commits its checkpoint.
+            func flush() async throws -> Bool {
+                let started = clock.now
+                guard let report = try await timed(.process, { try await processor.drain() }) else { return true }
+                return try await commit([report], started: started)
+            }
+            func consume(_ batch: EventBatch) async throws -> EventTailer<ContinuousClock>.Next {
+                metricsWatermark(batch)
+                // While catching up the writes of a batch overlap the fold of the next; after a batch that is not full
+                // (nothing follows soon, or it is empty) the batch in flight is finished at once.
+                let started = clock.now
+                var reports: [BatchReport] = []
+                if !batch.events.isEmpty {
+                    reports = try await timed(.process) { try await processor.submit(batch.events) }
+                }
+                if !batch.isFull || !configuration.overlapWrites, processor.isWriting,
+                    let last = try await timed(.process, { try await processor.drain() })
+                {
+                    reports.append(last)
+                }
+                if !reports.isEmpty {
+                    guard try await commit(reports, started: started) else { return .stop }
+                }
                 if Task.isShuttingDownGracefully {
-                    stop = .finished
+                    stop = try await flush() ? .finished : stop
                     return .stop
                 }
                 if clock.now - lastLag >= configuration.lagInterval || (batch.events.isEmpty && !batch.isFull) {
@@ -244,10 +272,12 @@ public struct ProjectionSupervisor: Service {
                     if let row = try await timed(.control, { try await checkpoints.read(projection.name) }) {
                         if row.leaseEpoch != lease.epoch {
                             logger.warning("another instance took the projection over")
+                            await processor.abandon()
                             stop = .retry
                             return .stop
                         }
                         if row.paused {
+                            guard try await flush() else { return .stop }
                             try await acknowledgePause(lease)
                             stop = try await waitWhileParked(lease) ? .retry : .finished
                             return .stop
@@ -256,8 +286,14 @@ public struct ProjectionSupervisor: Service {
                 }
                 return .continue
             }
-            try await tailer.run(from: checkpoint.cursor) { batch in
-                try await timed(.batch) { try await consume(batch) }
+            do {
+                try await tailer.run(from: checkpoint.cursor) { batch in
+                    try await timed(.batch) { try await consume(batch) }
+                }
+                if stop == nil, !(try await flush()) { return }
+            } catch {
+                await processor.abandon()
+                throw error
             }
         } onGracefulShutdown: {
             notifier?.wakeAll()
@@ -314,8 +350,10 @@ public struct ProjectionSupervisor: Service {
         processMetrics.watermarkStallSeconds.set(to: seconds)
     }
 
-    /// Measures lag after `cursor`, counting at most `limit` events (`nil`: all of them).
+    /// Measures lag after `cursor`: with a `limit`, the next events of the projection's services (any type), at most
+    /// that many; without, every event the projection reads.
     func measureLag(after cursor: EventCursor, limit: Int? = nil) async {
+        let filter = limit == nil ? filter : EventFilter(services: filter.services, types: nil)
         do {
             let lag = try await database.reader.lag(after: cursor, filter: filter, limit: limit)
             metrics.lagEvents.set(to: Double(lag.events))

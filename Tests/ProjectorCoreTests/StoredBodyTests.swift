@@ -1,5 +1,6 @@
-import ProjectorCore
 import Testing
+
+@testable import ProjectorCore
 
 /// Stored bodies as the engine reads and writes them: `_projector` found wherever it is, written last, key lists
 /// shared between documents without one document's members leaking into another's.
@@ -105,6 +106,28 @@ import Testing
         #expect(result.documents["a"]?.body?.keys == ["id", "n"])
         #expect(result.documents["c"]?.body?.keys == ["id", "n", "tag"])
         #expect(result.documents["d"]?.body?.keys == ["n", "id"])
+    }
+
+    @Test func aSingleDocumentDecodesAndEncodesOnItsOwn() throws {
+        for size in [1, 20] {
+            var members = (0..<size).map { #""f\#($0)":\#($0)"# }
+            members.append(#""_projector":{"v":3,"c":"7:8","s":{"bank/a":4},"pv":1}"#)
+            let text = "{" + members.joined(separator: ",") + "}"
+            var state = DocumentState(key: "a", stored: try Self.stored("a", text, revision: 2))
+            let body = try #require(state.body)
+            #expect(body.count == size)
+            #expect(body["_projector"] == nil)
+            #expect(body["f\(size - 1)"] == .int(size - 1))
+            #expect(state.metadata.cursor == EventCursor(transactionID: 7, position: 8))
+            #expect(state.storedBody?.serialized() == text)
+            state.isDirty = true
+            guard case .upsert(_, let written, let expected)? = state.makeWrite(projectionVersion: 1) else {
+                Issue.record("expected an upsert")
+                return
+            }
+            #expect(expected == StoreRevision(2))
+            #expect(written.serialized() == text.replacing(#""v":3"#, with: #""v":4"#))
+        }
     }
 
     @Test func largeDocumentsKeepTheirIndexWhenTheStampIsDropped() async throws {

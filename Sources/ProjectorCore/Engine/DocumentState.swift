@@ -15,12 +15,20 @@ public struct DocumentState: Sendable {
     /// A state from what the store returned (`nil`: the key is not stored). A body nobody else holds is
     /// decoded in place.
     public init(key: String, stored: consuming StoredDocument?) {
-        var keyLists = StoredKeyLists()
-        self.init(key: key, stored: stored, keyLists: &keyLists)
+        self.init(key: key, stored: stored) { object in object.removeLastMember() }
     }
 
     /// A state from what the store returned, sharing key lists with the other documents of the batch.
     init(key: String, stored: consuming StoredDocument?, keyLists: inout StoredKeyLists) {
+        self.init(key: key, stored: stored) { object in
+            object.removeLastMember(remainingKeys: keyLists.droppingMetadataField(from: object.keyList))
+        }
+    }
+
+    /// A state from what the store returned; `removingLast` takes a last member `_projector` off a body.
+    private init(
+        key: String, stored: consuming StoredDocument?, removingLast: (inout JSONObject) -> JSONValue
+    ) {
         self.key = key
         revision = stored?.revision
         isDirty = false
@@ -31,8 +39,8 @@ public struct DocumentState: Sendable {
         }
         let stamp: JSONValue
         if object.keyList.last == Projection.metadataField {
-            // Where projector writes it: dropped without searching, the remaining key list shared.
-            stamp = object.removeLastMember(remainingKeys: keyLists.droppingMetadataField(from: object.keyList))
+            // Where projector writes it: dropped without searching.
+            stamp = removingLast(&object)
         } else if let found = object.removeValue(forKey: Projection.metadataField) {
             stamp = found
         } else {

@@ -7,14 +7,15 @@
 struct StoredKeyLists {
     /// Keys as folded (no `_projector`).
     private var bodyKeys: [String] = []
-    /// `bodyKeys` followed by `_projector`.
-    private var storedKeys: [String] = [Projection.metadataField]
+    /// `bodyKeys` followed by `_projector`; empty until the first list is seen (so creating one allocates
+    /// nothing).
+    private var storedKeys: [String] = []
 
     /// `keys` (a body's) followed by `_projector`; `nil` when `keys` already hold it.
     @inline(__always)
     mutating func appendingMetadataField(to keys: [String]) -> [String]? {
         // Equal to the shared list (the same buffer, usually): known to be without `_projector`.
-        if keys == bodyKeys { return storedKeys }
+        if !storedKeys.isEmpty, keys == bodyKeys { return storedKeys }
         guard !keys.contains(Projection.metadataField) else { return nil }
         var stored: [String] = []
         stored.reserveCapacity(keys.count + 1)
@@ -28,6 +29,7 @@ struct StoredKeyLists {
     /// `keys` (a stored document's distinct keys, `_projector` last) without their last key.
     @inline(__always)
     mutating func droppingMetadataField(from keys: [String]) -> [String] {
+        // `keys` is never empty, so an unset `storedKeys` never matches.
         if keys == storedKeys { return bodyKeys }
         let body = Array(keys.dropLast())
         bodyKeys = body

@@ -126,6 +126,22 @@ public struct JSONObject: Sendable {
         return copy
     }
 
+    /// Removes the last member (there must be one) and returns its value; in place when nobody else holds the
+    /// member lists.
+    @inlinable
+    mutating func removeLastMember() -> JSONValue {
+        let removedKey = keyList.removeLast()
+        let value = valueList.removeLast()
+        if index != nil {
+            if keyList.count > Self.indexThreshold {
+                index?.removeValue(forKey: removedKey)
+            } else {
+                index = nil
+            }
+        }
+        return value
+    }
+
     /// Removes the last member (there must be one) and returns its value, adopting `remainingKeys` (the key list
     /// without its last key, e.g. one list shared by many documents) instead of shortening the key list. The
     /// values are shortened in place when nobody else holds them.

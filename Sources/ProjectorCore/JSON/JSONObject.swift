@@ -131,15 +131,7 @@ public struct JSONObject: Sendable {
     @inlinable
     mutating func removeLastMember() -> JSONValue {
         let removedKey = keyList.removeLast()
-        let value = valueList.removeLast()
-        if index != nil {
-            if keyList.count > Self.indexThreshold {
-                index?.removeValue(forKey: removedKey)
-            } else {
-                index = nil
-            }
-        }
-        return value
+        return removeLastValue(ofKey: removedKey)
     }
 
     /// Removes the last member (there must be one) and returns its value, adopting `remainingKeys` (the key list
@@ -149,10 +141,17 @@ public struct JSONObject: Sendable {
     mutating func removeLastMember(remainingKeys: [String]) -> JSONValue {
         let removedKey = keyList[keyList.count - 1]
         keyList = remainingKeys
+        return removeLastValue(ofKey: removedKey)
+    }
+
+    /// Second half of removing the last member once the key list is shortened: its value, and `key` from the
+    /// index.
+    @inlinable
+    mutating func removeLastValue(ofKey key: String) -> JSONValue {
         let value = valueList.removeLast()
         if index != nil {
             if keyList.count > Self.indexThreshold {
-                index?.removeValue(forKey: removedKey)
+                index?.removeValue(forKey: key)
             } else {
                 index = nil
             }

@@ -85,6 +85,18 @@ extension EventReader {
         }
     }
 
+    /// `configuration` for the dedicated connection of catch-up reads: with `enable_sort` off, so that a read walks
+    /// the `(tx_id, position)` index in order. With a service or type filter the planner underestimates the matching
+    /// rows and would rather collect every row after the cursor and sort them, for each query (five times slower on
+    /// 300,000 events, and growing with the table).
+    static func catchUpConfiguration(_ configuration: PostgresConnection.Configuration)
+        -> PostgresConnection.Configuration
+    {
+        var configuration = configuration
+        configuration.options.additionalStartupParameters.append(("enable_sort", "off"))
+        return configuration
+    }
+
     /// Opens a dedicated connection for `body` and closes it after.
     private func withStreamingConnection(
         _ configuration: PostgresConnection.Configuration,
@@ -93,7 +105,8 @@ extension EventReader {
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(
-                configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger)
+                configuration: Self.catchUpConfiguration(configuration), id: Int.random(in: 1...Int(Int32.max)),
+                logger: logger)
         } catch {
             throw ProjectorPostgresError.wrapping(error, doing: "connecting to read events from \(layout.table)")
         }

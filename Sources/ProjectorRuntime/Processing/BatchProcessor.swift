@@ -68,7 +68,9 @@ public struct BatchProcessor {
     ///
     /// Throws when the store or the database stays unavailable; the batch is then not
     /// checkpointed and must be processed again (which is harmless: writes are idempotent).
+    /// A batch submitted with ``submit(_:)`` must be drained (``drain()``) first.
     public mutating func process(_ events: [Event]) async throws -> BatchReport {
+        assert(inFlight == nil, "process(_:) called while a submitted batch is in flight; drain() it first")
         guard !events.isEmpty else { return BatchReport() }
         let batch = try await prepare(events)
         let outcomes = batch.folded.writes.isEmpty ? [] : try await store.apply(batch.folded.writes)

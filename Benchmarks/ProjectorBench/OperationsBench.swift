@@ -12,7 +12,7 @@ import ProjectorTesting
 ///   routing, folding, one write per touched document, each batch's writes overlapping the next batch's fold — into
 ///   ``DiscardingStore`` (keeps only revisions and
 ///   `_projector` metadata), with the cache sized to the document count (`ProjectionRebuild.Options.cacheCapacity`,
-///   default 50,000), so it measures reading and folding rather than cache misses.
+///   default 100,000), so it measures reading and folding rather than cache misses.
 /// - `rebuild_opensearch_events_per_s`: a full `ProjectionRebuild` (new index, bulk-load settings, checkpointed
 ///   batches, alias swap) into osmem-server, and `rebuild_opensearch_ceiling_ratio`: its document writes per second
 ///   over the raw ceiling of the same writes sent straight through `OpenSearchStore` in bulks of 5,000.

@@ -26,8 +26,10 @@ public struct ProjectionRebuild: Sendable {
         public var keepOld = 1
         /// Events per read and per batch. Default 5,000.
         public var batchSize = 5_000
-        /// Documents kept decoded between batches. Default 50,000.
-        public var cacheCapacity = 50_000
+        /// Documents kept decoded between batches. Default 100,000: a view of up to that many documents is rebuilt
+        /// without reading any document back from the new index or table (a miss costs a fetch per batch, as long as
+        /// the write it waits behind); each costs about its decoded size in memory (well under 1 KB for small ones).
+        public var cacheCapacity = 100_000
         /// How long to wait for the live owner to acknowledge the pause.
         public var pauseTimeout: Duration = .seconds(120)
         /// Identifies this process in the checkpoint rows.

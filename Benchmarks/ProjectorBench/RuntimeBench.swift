@@ -23,8 +23,9 @@ import Synchronization
 /// (comma-separated: `null`, `opensearch`, `latency`, `dynamodb`; default all). The latency run also prints the
 /// p99 and maximum of each stage of the supervisor's loop (`e2e_latency_stage_<stage>_p99_ms`), and
 /// `RUNTIME_BENCH_TRACE=<file>` writes its timeline (stage ends and documents written) there.
-/// `RUNTIME_BENCH_SERIAL=1` finishes each batch before folding the next (no overlap of writes and folds), to
-/// compare. `RUNTIME_BENCH_STAGES=1` prints the seconds each stage took in the throughput runs (stderr).
+/// `RUNTIME_BENCH_OVERLAP=1` sends each batch's writes while the next batch folds (the supervisor's
+/// `overlapWrites`), to compare. `RUNTIME_BENCH_STAGES=1` prints the seconds each stage took in the throughput runs
+/// (stderr).
 enum RuntimeBench {
     static func runs(_ part: String) -> Bool {
         guard let parts = TestServers.environment("RUNTIME_BENCH_PARTS") else { return true }
@@ -152,7 +153,7 @@ enum RuntimeBench {
         settings.once = true
         settings.processor.cacheCapacity = benchSetting("RUNTIME_BENCH_CACHE", default: 20_000)
         if TestServers.environment("RUNTIME_BENCH_EXACT_LAG") == "1" { settings.catchUpLagLimit = nil }
-        if TestServers.environment("RUNTIME_BENCH_SERIAL") == "1" { settings.overlapWrites = false }
+        if TestServers.environment("RUNTIME_BENCH_OVERLAP") == "1" { settings.overlapWrites = true }
         let stages = StageLog()
         let timed = TestServers.environment("RUNTIME_BENCH_STAGES") == "1"
         if timed { settings.stageObserver = { stage, duration in stages.record(stage, duration) } }

@@ -1,4 +1,5 @@
 import ProjectorCore
+import ProjectorPostgres
 import ProjectorRuntime
 import Synchronization
 import Testing
@@ -128,6 +129,34 @@ struct PipelinedBatchTests {
             #expect(last.written == 2)
             let stored = try await store.fetch(["a"])
             #expect(visible(stored["a"]?.body) == ["id": "a", "count": 2])
+        }
+    }
+
+    @Test func theServiceOverlappingWritesNeverCheckpointsPastWhatTheStoreConfirmed() async throws {
+        try await RuntimeHarness.with(batchSize: 50) { harness, connection in
+            try await ReadAheadServiceTests.fill(harness, streams: 20, perStream: 60, on: connection)
+            let projection = try ReadAheadServiceTests.counter(harness)
+            try await ViewStores.withViewStores(
+                configuration: harness.configuration, environment: RuntimeHarness.environment,
+                logger: RuntimeHarness.logger
+            ) { stores in
+                let probe = ReadAheadServiceTests.CheckpointProbe(
+                    inner: try await stores.store(for: projection), checkpoints: harness.database.checkpoints,
+                    projection: projection.name)
+                var settings = ProjectionSupervisor.Configuration()
+                settings.once = true
+                settings.overlapWrites = true
+                let supervisor = ProjectionSupervisor(
+                    projection: projection, database: harness.database, notifier: nil, store: probe,
+                    metrics: ProjectorMetrics(), board: StatusBoard(), owner: "overlap", configuration: settings,
+                    logger: RuntimeHarness.logger)
+                try await supervisor.run()
+                #expect(probe.violations.withLock { $0 } == [])
+                #expect(probe.writes.load(ordering: .relaxed) >= 24)
+            }
+            let head = try await harness.database.reader.headCursor()
+            #expect(try await harness.database.checkpoints.read(projection.name)?.cursor == head)
+            try await ReadAheadServiceTests.expectExactlyOnce(harness, projection)
         }
     }
 

@@ -6,7 +6,8 @@ import Testing
 
 /// ``BatchProcessor/submit(_:)`` against osmem-server: one batch's writes in flight while the next folds. A batch is
 /// reported (so checkpointed) only after its writes were confirmed, in order; a failed write stops every later batch;
-/// a batch sharing a document with the one in flight folds on its confirmed state.
+/// a batch sharing a document with the one in flight folds on its confirmed state. (The service with
+/// `overlapWrites` is checked in ``ReadAheadServiceTests``.)
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct PipelinedBatchTests {
     /// The real store, with its `failing`-th write request (1-based) failing after it reached the store, and a
@@ -129,34 +130,6 @@ struct PipelinedBatchTests {
             #expect(last.written == 2)
             let stored = try await store.fetch(["a"])
             #expect(visible(stored["a"]?.body) == ["id": "a", "count": 2])
-        }
-    }
-
-    @Test func theServiceOverlappingWritesNeverCheckpointsPastWhatTheStoreConfirmed() async throws {
-        try await RuntimeHarness.with(batchSize: 50) { harness, connection in
-            try await ReadAheadServiceTests.fill(harness, streams: 20, perStream: 60, on: connection)
-            let projection = try ReadAheadServiceTests.counter(harness)
-            try await ViewStores.withViewStores(
-                configuration: harness.configuration, environment: RuntimeHarness.environment,
-                logger: RuntimeHarness.logger
-            ) { stores in
-                let probe = ReadAheadServiceTests.CheckpointProbe(
-                    inner: try await stores.store(for: projection), checkpoints: harness.database.checkpoints,
-                    projection: projection.name)
-                var settings = ProjectionSupervisor.Configuration()
-                settings.once = true
-                settings.overlapWrites = true
-                let supervisor = ProjectionSupervisor(
-                    projection: projection, database: harness.database, notifier: nil, store: probe,
-                    metrics: ProjectorMetrics(), board: StatusBoard(), owner: "overlap", configuration: settings,
-                    logger: RuntimeHarness.logger)
-                try await supervisor.run()
-                #expect(probe.violations.withLock { $0 } == [])
-                #expect(probe.writes.load(ordering: .relaxed) >= 24)
-            }
-            let head = try await harness.database.reader.headCursor()
-            #expect(try await harness.database.checkpoints.read(projection.name)?.cursor == head)
-            try await ReadAheadServiceTests.expectExactlyOnce(harness, projection)
         }
     }
 

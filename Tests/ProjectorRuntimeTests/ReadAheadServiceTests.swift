@@ -88,7 +88,9 @@ struct ReadAheadServiceTests {
         }
     }
 
-    @Test func theCheckpointNeverPassesWhatTheStoreConfirmed() async throws {
+    /// Also with `overlapWrites`: a batch's writes in flight while the next batch folds.
+    @Test(arguments: [false, true])
+    func theCheckpointNeverPassesWhatTheStoreConfirmed(overlapWrites: Bool) async throws {
         try await RuntimeHarness.with(batchSize: 50) { harness, connection in
             try await Self.fill(harness, streams: 20, perStream: 60, on: connection)
             let projection = try Self.counter(harness)
@@ -101,6 +103,7 @@ struct ReadAheadServiceTests {
                     projection: projection.name)
                 var settings = ProjectionSupervisor.Configuration()
                 settings.once = true
+                settings.overlapWrites = overlapWrites
                 let supervisor = ProjectionSupervisor(
                     projection: projection, database: harness.database, notifier: nil, store: probe,
                     metrics: ProjectorMetrics(), board: StatusBoard(), owner: "probe", configuration: settings,

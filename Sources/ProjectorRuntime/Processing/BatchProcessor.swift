@@ -210,9 +210,10 @@ public struct BatchProcessor {
             }
         }
         guard !missing.isEmpty else { return found }
-        let fetched = try await store.fetch(missing)
+        // Taken out of the fetched dictionary, so that a body nobody else holds is decoded in place.
+        var fetched = try await store.fetch(missing)
         for key in missing {
-            found[key] = DocumentState(key: key, stored: fetched[key])
+            found[key] = DocumentState(key: key, stored: fetched.removeValue(forKey: key))
         }
         return found
     }

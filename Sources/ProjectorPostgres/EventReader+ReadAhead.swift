@@ -2,12 +2,14 @@ import PostgresNIO
 public import ProjectorCore
 
 extension EventReader {
-    /// Events per query while reading ahead for batches of `batchSize`: a hundred batches, at most 100,000 events
+    /// Events per query while reading ahead for batches of `batchSize`: twenty batches, at most 20,000 events
     /// (what a stopped consumer leaves for the connection to discard), never less than one batch. Long queries
     /// matter: between two queries the pipeline runs dry (the client decodes the last rows while the server waits,
-    /// then the server plans and starts the next query while the client waits).
+    /// then the server plans and starts the next query while the client waits). Longer ones (a hundred batches)
+    /// read about 13 % faster at batch 1,000, but a consumer that stops early then leaves up to megabytes of rows
+    /// unread, and closing the connection behind them hung now and then in tests of shutdown while catching up.
     public static func readAheadQueryLimit(batchSize: Int) -> Int {
-        max(batchSize, min(batchSize * 100, 100_000))
+        max(batchSize, min(batchSize * 20, 20_000))
     }
 
     /// Catch-up reading: hands `consume` the batches after `cursor` in delivery order while a child task already

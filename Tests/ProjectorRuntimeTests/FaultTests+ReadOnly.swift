@@ -35,12 +35,14 @@ extension FaultTests {
 
                     try await Self.setReadOnly(true, on: connection)
                     try await ProcessTests.appendAccounts(count: 3, harness: harness, connection: connection)
+                    // Read together: between retries the supervisor shows `running` again while its last error stays.
                     let loud = try await Self.eventually(within: .seconds(20)) {
-                        board.snapshot[accounts.name]?.lastError?.contains("read-only") == true
-                            && board.snapshot[totals.name]?.lastError?.contains("read-only") == true
+                        let snapshot = board.snapshot
+                        return snapshot[accounts.name]?.lastError?.contains("read-only") == true
+                            && snapshot[accounts.name]?.state != .running
+                            && snapshot[totals.name]?.lastError?.contains("read-only") == true
                     }
-                    #expect(loud, "board: \(board.snapshot.mapValues { $0.lastError ?? "-" })")
-                    #expect(board.snapshot[accounts.name]?.state != .running)
+                    #expect(loud, "board: \(board.snapshot.mapValues { "\($0.state): \($0.lastError ?? "-")" })")
                     #expect(try await harness.database.checkpoints.read(accounts.name)?.cursor == before)
 
                     try await Self.setReadOnly(false, on: connection)

@@ -87,10 +87,31 @@ enum EngineBench {
 
     /// Decoded states kept between batches (a warm document cache): no decoding, encoding still per write.
     static func runCached(_ events: [Event], documents: Int, fold: BatchFold, revision: inout Int64) async throws {
+        let rate = try await measureDecoded(
+            "engine_cached", events, documents: documents, fold: fold, revision: &revision)
+        print("BENCH engine_cached_events_per_s \(rate.eventsPerSecond) events/s")
+        print("BENCH engine_cached_events_per_cpu_s \(rate.eventsPerCPUSecond) events/s")
+    }
+
+    /// The same events ordered account by account: a batch touches 100 documents, so writes coalesce.
+    static func runClustered(_ events: [Event], documents: Int, fold: BatchFold, revision: inout Int64) async throws {
+        let clustered = events.sorted { ($0.stream, $0.seq) < ($1.stream, $1.seq) }
+        let rate = try await measureDecoded(
+            "engine_clustered", clustered, documents: documents, fold: fold, revision: &revision)
+        print("BENCH engine_clustered_events_per_s \(rate.eventsPerSecond) events/s")
+        print("BENCH engine_clustered_events_per_cpu_s \(rate.eventsPerCPUSecond) events/s")
+        print("BENCH engine_clustered_writes_per_batch \(rate.writesPerBatch) writes")
+    }
+
+    /// ``measure(_:_:documents:foldBatch:)`` with decoded states kept between batches in a dictionary standing in
+    /// for the service's document cache: a state is taken out while folded, as that cache does (no copy-on-write of
+    /// a hit), and put back, committed when written.
+    static func measureDecoded(
+        _ name: String, _ events: [Event], documents: Int, fold: BatchFold, revision: inout Int64
+    ) async throws -> (eventsPerSecond: Int, eventsPerCPUSecond: Int, writesPerBatch: Int) {
         var cache: [String: DocumentState] = Dictionary(minimumCapacity: documents)
-        let cachedRate = try await measure("engine_cached", events, documents: documents) { batch, timing in
+        return try await measure(name, events, documents: documents) { batch, timing in
             var found: [String: DocumentState]? = Dictionary(minimumCapacity: batch.count)
-            // Taken out while folded, as the service's document cache does (no copy-on-write of a hit).
             for event in batch where found?[event.stream] == nil {
                 found?[event.stream] = cache.removeValue(forKey: event.stream)
             }
@@ -104,33 +125,6 @@ enum EngineBench {
             for (key, state) in result.documents where cache[key] == nil { cache[key] = state }
             return result.writes.count
         }
-        print("BENCH engine_cached_events_per_s \(cachedRate.eventsPerSecond) events/s")
-        print("BENCH engine_cached_events_per_cpu_s \(cachedRate.eventsPerCPUSecond) events/s")
-    }
-
-    /// The same events ordered account by account: a batch touches 100 documents, so writes coalesce.
-    static func runClustered(_ events: [Event], documents: Int, fold: BatchFold, revision: inout Int64) async throws {
-        let clustered = events.sorted { ($0.stream, $0.seq) < ($1.stream, $1.seq) }
-        var clusteredStore: [String: DocumentState] = Dictionary(minimumCapacity: documents)
-        let clusteredRate = try await measure("engine_clustered", clustered, documents: documents) { batch, timing in
-            var found: [String: DocumentState]? = Dictionary(minimumCapacity: batch.count)
-            // Taken out while folded, as the service's document cache does (no copy-on-write of a hit).
-            for event in batch where found?[event.stream] == nil {
-                found?[event.stream] = clusteredStore.removeValue(forKey: event.stream)
-            }
-            let result = try await timing.engine {
-                try await fold.run(batch, load: { _ in found.take() ?? [:] }, readStream: { _, _ in [] })
-            }
-            for write in result.writes {
-                revision += 1
-                clusteredStore[write.key] = result.documents[write.key]?.committed(revision: StoreRevision(revision))
-            }
-            for (key, state) in result.documents where clusteredStore[key] == nil { clusteredStore[key] = state }
-            return result.writes.count
-        }
-        print("BENCH engine_clustered_events_per_s \(clusteredRate.eventsPerSecond) events/s")
-        print("BENCH engine_clustered_events_per_cpu_s \(clusteredRate.eventsPerCPUSecond) events/s")
-        print("BENCH engine_clustered_writes_per_batch \(clusteredRate.writesPerBatch) writes")
     }
 
     /// Times the engine call inside one batch of the bench loop.

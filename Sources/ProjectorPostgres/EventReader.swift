@@ -30,10 +30,14 @@ public struct EventReader: Sendable {
     /// Up to `limit` events after `cursor` in `(tx_id, position)` order, only from
     /// transactions below the watermark `pg_snapshot_xmin(pg_current_snapshot())`: never an
     /// uncommitted event, and never one that could still be overtaken by a late commit.
-    public func readBatch(after cursor: EventCursor, limit: Int, filter: EventFilter = .all) async throws -> EventBatch
-    {
+    ///
+    /// - Parameter connection: a read connection (``openReadConnection()``), where the read runs as a prepared
+    ///   statement; `nil` for a pooled connection of ``client`` and a one-off statement.
+    public func readBatch(
+        after cursor: EventCursor, limit: Int, filter: EventFilter = .all, on connection: PostgresConnection? = nil
+    ) async throws -> EventBatch {
         var read = EventBatch(events: [], watermark: 0, eventsAboveWatermark: false, isFull: false)
-        try await streamBatches(after: cursor, batchSize: limit, limit: limit, filter: filter) { batch in
+        try await streamBatches(after: cursor, batchSize: limit, limit: limit, filter: filter, on: connection) { batch in
             read = batch
             return true
         }
@@ -48,8 +52,10 @@ public struct EventReader: Sendable {
     /// may be empty, so `body` always sees the watermark. Every batch carries the read's watermark.
     ///
     /// - Parameters:
-    ///   - connection: where to run the query; `nil` for a pooled connection of ``client`` (held until the read
-    ///     ends, also while `body` runs).
+    ///   - connection: where to run the query, as a prepared statement: a read connection
+    ///     (``openReadConnection()``), to be closed after any error (PostgresNIO keeps a failed preparation's error
+    ///     for the connection's lifetime). `nil` for a pooled
+    ///     connection of ``client`` (held until the read ends, also while `body` runs) and a one-off statement.
     ///   - body: gets each batch in order; return false to stop (the rest of the read is discarded).
     ///     Its errors are rethrown unchanged.
     /// - Returns: the last batch handed over, or `nil` when `body` stopped the read.
@@ -65,13 +71,17 @@ public struct EventReader: Sendable {
         let batchSize = max(1, batchSize)
         let limit = max(batchSize, limit)
         let doing = "reading events from \(layout.table)"
-        var rows: PostgresRowSequence.AsyncIterator
+        var rows: AsyncThrowingMapSequence<PostgresRowSequence, PostgresRow>.AsyncIterator
         do {
             let query = batchQuery(after: cursor, limit: limit, filter: filter)
             if let connection {
-                rows = try await connection.query(query, logger: logger).makeAsyncIterator()
+                // PostgresNIO loses a statement written to a closed channel (its caller would wait forever).
+                guard !connection.isClosed else {
+                    throw ProjectorPostgresError(.connectionFailed, "\(doing) failed: the connection is closed")
+                }
+                rows = try await PreparedEventRead.execute(query, on: connection, logger: logger).makeAsyncIterator()
             } else {
-                rows = try await client.query(query, logger: logger).makeAsyncIterator()
+                rows = try await client.query(query, logger: logger).map { $0 }.makeAsyncIterator()
             }
         } catch {
             throw ProjectorPostgresError.wrapping(error, doing: doing)
@@ -116,8 +126,8 @@ public struct EventReader: Sendable {
         var bindings = PostgresBindings(capacity: 6)
         bindings.append(TransactionID(cursor.transactionID))
         bindings.append(cursor.position)
-        bindings.append(Int64(limit))
         let conditions = filterConditions(filter, bindings: &bindings)
+        // The limit is part of the text, not a parameter: a generic plan then still knows how few rows it needs.
         let sql = """
             WITH w AS MATERIALIZED (
               SELECT x.xmin, EXISTS (SELECT 1 FROM \(table) t WHERE t.tx_id >= x.xmin) AS pending
@@ -126,7 +136,7 @@ public struct EventReader: Sendable {
             SELECT w.xmin, w.pending, e.* FROM w LEFT JOIN LATERAL (
               SELECT \(layout.eventSelectList) FROM \(table)
               WHERE (tx_id, position) > ($1, $2) AND tx_id < w.xmin\(conditions)
-              ORDER BY tx_id, position LIMIT $3
+              ORDER BY tx_id, position LIMIT \(limit)
             ) e ON true
             """
         return PostgresQuery(unsafeSQL: sql, binds: bindings)

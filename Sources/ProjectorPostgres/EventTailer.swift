@@ -1,4 +1,5 @@
 public import Logging
+public import PostgresNIO
 public import ProjectorCore
 
 /// Follows the event log for one consumer: reads a batch, hands it over, reads again at
@@ -90,6 +91,10 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
         var stall = WatermarkStallTracker<C.Instant>()
         var backoff = configuration.retryBackoff
         var catchingUp = false
+        // Every read runs on this connection, prepared (see EventReader.openReadConnection). It is closed after any
+        // read error (a failed preparation would otherwise stay cached on it) and on return, and opened again on the
+        // next read. `nil` while closed, and when the reader has no settings for it (then reads use the pool).
+        var connection: PostgresConnection?
         /// Hands one batch to `consume`; true to go on.
         func deliver(_ batch: EventBatch) async throws -> Bool {
             var batch = batch
@@ -98,53 +103,68 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
             if let last = batch.lastCursor { cursor = last }
             return try await consume(batch) == .continue
         }
-        while !Task.isCancelled {
-            var full = false
-            do {
-                if catchingUp {
-                    var stopped = false
-                    try await reader.readAhead(
-                        after: cursor, batchSize: configuration.batchSize, filter: configuration.filter
-                    ) { batch in
+        func closeConnection() async {
+            try? await connection?.close()
+            connection = nil
+        }
+        do {
+            following: while !Task.isCancelled {
+                var full = false
+                do {
+                    // One the server closed while this waited (restart, pg_terminate_backend) is replaced at once.
+                    if connection?.isClosed ?? true { connection = try await reader.openReadConnection() }
+                    if catchingUp {
+                        var stopped = false
+                        try await reader.readAhead(
+                            after: cursor, batchSize: configuration.batchSize, filter: configuration.filter,
+                            on: connection
+                        ) { batch in
+                            do {
+                                stopped = try await !deliver(batch)
+                                return !stopped
+                            } catch {
+                                throw ConsumerFailure(error: error)
+                            }
+                        }
+                        backoff.reset()
+                        // Otherwise it returned after a batch that was not full: caught up for now.
+                        if stopped { break following }
+                    } else {
+                        let started = clock.now
+                        let batch = try await reader.readBatch(
+                            after: cursor, limit: configuration.batchSize, filter: configuration.filter,
+                            on: connection)
+                        configuration.observer?(.read, started.duration(to: clock.now))
+                        backoff.reset()
                         do {
-                            stopped = try await !deliver(batch)
-                            return !stopped
+                            guard try await deliver(batch) else { break following }
                         } catch {
                             throw ConsumerFailure(error: error)
                         }
+                        full = batch.isFull
                     }
-                    backoff.reset()
-                    // Otherwise it returned after a batch that was not full: caught up for now.
-                    if stopped { return }
-                } else {
-                    let started = clock.now
-                    let batch = try await reader.readBatch(
-                        after: cursor, limit: configuration.batchSize, filter: configuration.filter)
-                    configuration.observer?(.read, started.duration(to: clock.now))
-                    backoff.reset()
-                    do {
-                        guard try await deliver(batch) else { return }
-                    } catch {
-                        throw ConsumerFailure(error: error)
-                    }
-                    full = batch.isFull
+                } catch let failure as ConsumerFailure {
+                    throw failure.error
+                } catch where ProjectorPostgresError.isTransient(error) && !Task.isCancelled {
+                    await closeConnection()
+                    let delay = backoff.next()
+                    logger.warning(
+                        "reading events failed; retrying",
+                        metadata: ["projector.error": "\(error)", "projector.position": "\(cursor)"])
+                    do { try await clock.sleep(for: delay) } catch { break following }
+                    continue
                 }
-            } catch let failure as ConsumerFailure {
-                throw failure.error
-            } catch  where ProjectorPostgresError.isTransient(error) && !Task.isCancelled {
-                let delay = backoff.next()
-                logger.warning(
-                    "reading events failed; retrying",
-                    metadata: ["projector.error": "\(error)", "projector.position": "\(cursor)"])
-                do { try await clock.sleep(for: delay) } catch { return }
-                continue
+                catchingUp = full
+                if full { continue }
+                let started = clock.now
+                let signalled = await signal.wait(timeout: configuration.pollInterval, clock: clock)
+                configuration.observer?(signalled ? .wakeUp : .poll, started.duration(to: clock.now))
             }
-            catchingUp = full
-            if full { continue }
-            let started = clock.now
-            let signalled = await signal.wait(timeout: configuration.pollInterval, clock: clock)
-            configuration.observer?(signalled ? .wakeUp : .poll, started.duration(to: clock.now))
+        } catch {
+            await closeConnection()
+            throw error
         }
+        await closeConnection()
     }
 }
 

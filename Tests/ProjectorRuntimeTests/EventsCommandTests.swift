@@ -74,7 +74,7 @@ struct EventsCommandTests {
             // --follow prints what exists, then new events as they commit.
             let folder = config.deletingLastPathComponent()
             let output = folder.appendingPathComponent("follow.jsonl")
-            FileManager.default.createFile(atPath: output.path, contents: nil)
+            #expect(FileManager.default.createFile(atPath: output.path, contents: nil))
             let process = Process()
             process.executableURL = ProcessTests.executable
             process.arguments = ["events", "--follow", "--after", expected[17], "--config", config.path]

@@ -148,7 +148,7 @@ struct LogSecrecyTests {
         process.environment = environment
         let outputFile = folder.appendingPathComponent("stdout")
         let logFile = folder.appendingPathComponent("stderr")
-        for file in [outputFile, logFile] { FileManager.default.createFile(atPath: file.path, contents: nil) }
+        for file in [outputFile, logFile] { #expect(FileManager.default.createFile(atPath: file.path, contents: nil)) }
         let output = try FileHandle(forWritingTo: outputFile)
         let log = try FileHandle(forWritingTo: logFile)
         defer {

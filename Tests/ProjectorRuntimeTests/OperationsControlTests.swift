@@ -115,7 +115,7 @@ struct OperationsControlTests {
             let service = harness.start([accounts])
             defer { service.cancel() }
             try await harness.waitUntilCaughtUp(accounts.name)
-            try await harness.withSession { session in
+            _ = try await harness.withSession { session in
                 await #expect(throws: RuntimeError.self) {
                     _ = try await ProjectionReset(projection: accounts, session: session).run(owner: "ops")
                 }

@@ -19,6 +19,7 @@ import ProjectorTesting
 /// - `verify_docs_per_s`: `verify` of the rebuilt view (one store scan, one pass over the log).
 ///
 /// `OPERATIONS_BENCH_EVENTS` (default 1,000,000) and `OPERATIONS_BENCH_STREAMS` (default 100,000) set the size.
+/// `OPERATIONS_BENCH_PARTS=discarding` runs only the replay into the discarding sink (default: everything).
 enum OperationsBench {
     static func run() async throws {
         guard let url = try TestServers.databaseURL() else {
@@ -32,6 +33,7 @@ enum OperationsBench {
         try await RuntimeBench.withTable(url, events: events, streams: streams) { configuration, database in
             let discarding = try await self.discardingReplay(database: database, cacheCapacity: streams)
             print("BENCH rebuild_events_per_s \(Int(discarding)) events/s")
+            if TestServers.environment("OPERATIONS_BENCH_PARTS") == "discarding" { return }
             guard let openSearch else {
                 printError("operations: OPENSEARCH_URL is not set; OpenSearch rebuild and verify skipped")
                 return

@@ -20,7 +20,8 @@ import Synchronization
 /// table size (default 1,000,000; 100,000 documents), `RUNTIME_BENCH_CACHE` the document cache (default 20,000).
 /// `RUNTIME_BENCH_EXACT_LAG=1` counts the whole lag while catching up (the supervisor's default counts at most
 /// `catchUpLagLimit` events), to compare what the count costs. `RUNTIME_BENCH_PARTS` runs only some of the parts
-/// (comma-separated: `null`, `opensearch`, `latency`, `dynamodb`; default all). The latency run also prints the
+/// (comma-separated: `null`, `opensearch`, `latency`, `dynamodb`; default all; `consumer`, only when named, runs the
+/// consumer alone on events made in memory: see `RuntimeBench+Consumer.swift`). The latency run also prints the
 /// p99 and maximum of each stage of the supervisor's loop (`e2e_latency_stage_<stage>_p99_ms`), and
 /// `RUNTIME_BENCH_TRACE=<file>` writes its timeline (stage ends and documents written) there.
 /// `RUNTIME_BENCH_OVERLAP=1` sends each batch's writes while the next batch folds (the supervisor's
@@ -33,6 +34,9 @@ enum RuntimeBench {
     }
 
     static func run() async throws {
+        if let parts = TestServers.environment("RUNTIME_BENCH_PARTS"), parts.split(separator: ",").contains("consumer") {
+            try await consumer()
+        }
         guard let url = try TestServers.databaseURL() else {
             printError("runtime: DATABASE_URL not set, skipped")
             return

@@ -57,15 +57,30 @@ public struct BatchFold: Sendable {
         load: ([String]) async throws -> [String: DocumentState],
         readStream: (StreamID, ClosedRange<Int64>) async throws -> [Event]
     ) async throws -> BatchFoldResult {
+        try await run(
+            events, restrictedTo: keys,
+            loadInOrder: { wanted in
+                var loaded = try await load(wanted)
+                return wanted.map { key in loaded.removeValue(forKey: key) ?? DocumentState(key: key, stored: nil) }
+            },
+            readStream: readStream)
+    }
+
+    /// Folds `events` like ``run(_:restrictedTo:load:readStream:)``, with `load` answering one state per key asked,
+    /// in the order asked (a key that is not stored gets `DocumentState(key:stored: nil)`): no dictionary is built
+    /// or searched per document.
+    public func run(
+        _ events: [Event],
+        restrictedTo keys: Set<String>? = nil,
+        loadInOrder load: ([String]) async throws -> [DocumentState],
+        readStream: (StreamID, ClosedRange<Int64>) async throws -> [Event]
+    ) async throws -> BatchFoldResult {
         let routed = engine.route(events)
         let slots = Slots(routed, restrictedTo: keys)
         var states: [DocumentState] = []
         if !slots.wanted.isEmpty {
-            var loaded = try await load(slots.wanted)
-            states.reserveCapacity(slots.wanted.count)
-            for key in slots.wanted {
-                states.append(loaded.removeValue(forKey: key) ?? DocumentState(key: key, stored: nil))
-            }
+            states = try await load(slots.wanted)
+            precondition(states.count == slots.wanted.count, "load must answer one state per key asked")
         }
         var keyLists = StoredKeyLists()
         return try await fold(
@@ -179,18 +194,15 @@ public struct BatchFold: Sendable {
         }
         let version = engine.projection.version
         result.writes.reserveCapacity(states.count)
+        result.writeSlots.reserveCapacity(states.count)
         for slot in states.indices {
             if let write = states[slot].makeWrite(projectionVersion: version, keyLists: &keyLists) {
                 result.writes.append(write)
+                result.writeSlots.append(slot)
             }
         }
-        // Moved, not copied, into the result (from the back: the dictionary does not care about order).
-        result.documents.reserveCapacity(states.count)
-        var slot = states.count
-        while let state = states.popLast() {
-            slot -= 1
-            result.documents[slots.wanted[slot]] = state
-        }
+        // Moved, not copied, into the result.
+        swap(&result.states, &states)
         return result
     }
 }
@@ -217,8 +229,17 @@ public struct BatchFoldResult: Sendable {
     /// Under `on_error: stop`: the batch index of the event that failed. Only events before it are in
     /// ``writes``; the checkpoint must not pass it. `nil` when the whole batch was folded.
     public var stoppedAt: Int?
-    /// Final state of every loaded document (after ``writes`` were made: metadata `v` already counted).
-    public var documents: [String: DocumentState] = [:]
+    /// For each of ``writes``, the index in ``states`` of the document it writes.
+    public var writeSlots: [Int] = []
+    /// Final state of every loaded document, in the order documents were first touched (after ``writes`` were
+    /// made: metadata `v` already counted). A consumer may move states out (``takeState(at:)``).
+    public var states: [DocumentState] = []
+    /// ``states`` by key (built on each call: for callers that look up a few documents).
+    public var documents: [String: DocumentState] {
+        var documents: [String: DocumentState] = Dictionary(minimumCapacity: states.count)
+        for state in states where !state.key.isEmpty { documents[state.key] = state }
+        return documents
+    }
     /// Events whose handler ran.
     public var applied = 0
     /// Events skipped as already applied.
@@ -227,4 +248,17 @@ public struct BatchFoldResult: Sendable {
     public var skipped = 0
     /// Gaps closed by reading the log.
     public var refolds = 0
+
+    /// An empty result.
+    public init() {}
+}
+
+extension BatchFoldResult {
+    /// Moves the state at `slot` out of ``states`` (leaving an empty placeholder with an empty key), so the
+    /// caller holds the only copy: no retain of its members, and later changes happen in place.
+    public mutating func takeState(at slot: Int) -> DocumentState {
+        var state = DocumentState(key: "", stored: nil)
+        swap(&state, &states[slot])
+        return state
+    }
 }

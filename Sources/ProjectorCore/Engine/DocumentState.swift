@@ -95,7 +95,7 @@ public struct DocumentState: Sendable {
 
     /// The state once its write is confirmed, for a cache of decoded documents: `revision` is what the store
     /// reported (`nil` after a delete). Metadata is kept, also for deleted documents, so replays stay cheap.
-    public func committed(revision: StoreRevision?) -> DocumentState {
+    public consuming func committed(revision: StoreRevision?) -> DocumentState {
         var state = self
         state.revision = revision
         state.isDirty = false

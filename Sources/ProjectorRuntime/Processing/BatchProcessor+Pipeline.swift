@@ -32,13 +32,13 @@ extension BatchProcessor {
     public mutating func submit(_ events: [Event]) async throws -> [BatchReport] {
         var reports: [BatchReport] = []
         guard !events.isEmpty else { return reports }
-        let batch = try await prepare(events)
+        var batch = try await prepare(events)
         if let early = completedEarly.take() { reports.append(early) }
         if let previous = try await drain() { reports.append(previous) }
         let writes = batch.folded.writes
         if batch.folded.stoppedAt != nil || writes.isEmpty {
             let outcomes = writes.isEmpty ? [] : try await store.apply(writes)
-            reports.append(try await complete(batch, outcomes: outcomes))
+            reports.append(try await complete(&batch, outcomes: outcomes))
         } else {
             inFlight = InFlightBatch(
                 batch: batch, keys: Set(writes.lazy.map(\.key)),
@@ -49,7 +49,7 @@ extension BatchProcessor {
 
     /// Waits for the batch in flight and finishes it; its report, `nil` when none was in flight.
     public mutating func drain() async throws -> BatchReport? {
-        guard let flight = inFlight.take() else { return nil }
+        guard var flight = inFlight.take() else { return nil }
         let outcomes: [WriteOutcome]
         do {
             outcomes = try await flight.writing.value
@@ -58,7 +58,7 @@ extension BatchProcessor {
             cache.removeAll()
             throw error
         }
-        return try await complete(flight.batch, outcomes: outcomes)
+        return try await complete(&flight.batch, outcomes: outcomes)
     }
 
     /// Cancels the writes in flight (if any) and waits for them to end; their batch is not finished and must be

@@ -72,36 +72,41 @@ public struct BatchProcessor {
     public mutating func process(_ events: [Event]) async throws -> BatchReport {
         assert(inFlight == nil, "process(_:) called while a submitted batch is in flight; drain() it first")
         guard !events.isEmpty else { return BatchReport() }
-        let batch = try await prepare(events)
+        var batch = try await prepare(events)
         let outcomes = batch.folded.writes.isEmpty ? [] : try await store.apply(batch.folded.writes)
-        return try await complete(batch, outcomes: outcomes)
+        return try await complete(&batch, outcomes: outcomes)
     }
 
     /// Folds `events` against the cached or fetched documents; caches those the batch leaves unchanged.
     mutating func prepare(_ events: [Event]) async throws -> FoldedBatch {
-        let folded = try await runFold(events, restrictedTo: nil)
-        rememberUnchanged(folded.documents)
+        var folded = try await runFold(events, restrictedTo: nil)
+        rememberUnchanged(&folded)
         return FoldedBatch(events: events, folded: folded)
     }
 
     /// Finishes a folded batch once the store answered its writes with `outcomes`: caches what was written, re-folds
     /// and re-writes documents that met a conflict, applies the `on_error` policy to rejected documents and failed
-    /// events (dead letters are recorded here) and says how far the checkpoint may move.
-    mutating func complete(_ batch: FoldedBatch, outcomes first: [WriteOutcome]) async throws -> BatchReport {
+    /// events (dead letters are recorded here) and says how far the checkpoint may move. The batch's documents are
+    /// moved out of `batch` (into the cache).
+    mutating func complete(_ batch: inout FoldedBatch, outcomes first: [WriteOutcome]) async throws -> BatchReport {
         let events = batch.events
-        let folded = batch.folded
+        // The fold's result, moved out so its documents go to the cache without a copy as writes are confirmed.
+        var documents = BatchFoldResult()
+        swap(&documents, &batch.folded)
+        let stoppedAt = documents.stoppedAt
         var report = BatchReport()
-        report.refolds = folded.refolds
-        report.applied = folded.applied
-        report.duplicates = folded.duplicates
-        var stopIndex = folded.stoppedAt
-        var stopError = stopIndex.flatMap { index in folded.failures.last { $0.index == index }.map { "\($0.error)" } }
+        report.refolds = documents.refolds
+        report.applied = documents.applied
+        report.duplicates = documents.duplicates
+        var stopIndex = stoppedAt
+        var stopError = stopIndex.flatMap { index in
+            documents.failures.last { $0.index == index }.map { "\($0.error)" }
+        }
         var deadLetters: [(event: Event, error: String)] =
-            projection.onError == .deadLetter ? folded.failures.map { ($0.event, "\($0.error)") } : []
+            projection.onError == .deadLetter ? documents.failures.map { ($0.event, "\($0.error)") } : []
 
         // Write, resolving conflicts by re-reading the conflicting documents and folding again.
-        var writes = folded.writes
-        var documents = folded.documents
+        var writes = documents.writes
         var round = 0
         var rejected: [(key: String, reason: String)] = []
         var answered: [WriteOutcome]? = first
@@ -109,10 +114,11 @@ public struct BatchProcessor {
             let outcomes: [WriteOutcome]
             if let known = answered.take() { outcomes = known } else { outcomes = try await store.apply(writes) }
             var conflicted: Set<String> = []
-            for (write, outcome) in zip(writes, outcomes) {
-                switch outcome {
+            for offset in writes.indices {
+                let write = writes[offset]
+                switch outcomes[offset] {
                 case .applied(let revision):
-                    remember(write, revision: revision, state: documents[write.key])
+                    remember(write, revision: revision, state: documents.takeState(at: documents.writeSlots[offset]))
                     report.written += 1
                 case .conflict:
                     cache.removeValue(forKey: write.key)
@@ -132,10 +138,9 @@ public struct BatchProcessor {
                     projection: projection.name
                 )
             }
-            let foldedEvents = folded.stoppedAt.map { Array(events[..<$0]) } ?? events
-            let refolded = try await runFold(foldedEvents, restrictedTo: conflicted)
-            writes = refolded.writes
-            documents = refolded.documents
+            let foldedEvents = stoppedAt.map { Array(events[..<$0]) } ?? events
+            documents = try await runFold(foldedEvents, restrictedTo: conflicted)
+            writes = documents.writes
         }
 
         // Documents the store refused for good fall under the same policy as expression errors.
@@ -187,56 +192,63 @@ public struct BatchProcessor {
         return try await fold.run(
             events,
             restrictedTo: keys,
-            load: { wanted in try await self.load(wanted, useCache: useCache) },
+            loadInOrder: { wanted in try await self.load(wanted, useCache: useCache) },
             readStream: readStream
         )
     }
 
-    /// Documents for `keys`: cached ones, the rest from the store. A cached state is taken out of the cache, so the
-    /// fold holds the only copy and changes it in place; every state goes back once its write is confirmed
-    /// (``remember(_:revision:state:)``) or, when the batch leaves it unchanged, by ``rememberUnchanged(_:)``.
-    /// When the batch in flight writes one of `keys`, its writes are awaited first (``completedEarly``).
-    private mutating func load(_ keys: [String], useCache: Bool) async throws -> [String: DocumentState] {
+    /// Documents for `keys`, in that order: cached ones, the rest from the store. A cached state is taken out of the
+    /// cache, so the fold holds the only copy and changes it in place; every state goes back once its write is
+    /// confirmed (``remember(_:revision:state:)``) or, when the batch leaves it unchanged, by
+    /// ``rememberUnchanged(_:)``. When the batch in flight writes one of `keys`, its writes are awaited first
+    /// (``completedEarly``).
+    private mutating func load(_ keys: [String], useCache: Bool) async throws -> [DocumentState] {
         if let flight = inFlight, keys.contains(where: flight.keys.contains) {
             completedEarly = try await drain()
         }
-        var found: [String: DocumentState] = Dictionary(minimumCapacity: keys.count)
+        var states: [DocumentState] = []
+        states.reserveCapacity(keys.count)
         var missing: [String] = []
+        var missingSlots: [Int] = []
         for key in keys {
             if useCache, let state = cache.take(forKey: key) {
-                found[key] = state
+                states.append(state)
             } else {
+                missingSlots.append(states.count)
                 missing.append(key)
+                states.append(DocumentState(key: key, stored: nil))
             }
         }
-        guard !missing.isEmpty else { return found }
+        guard !missing.isEmpty else { return states }
         // Taken out of the fetched dictionary, so that a body nobody else holds is decoded in place.
         var fetched = try await store.fetch(missing)
-        for key in missing {
-            found[key] = DocumentState(key: key, stored: fetched.removeValue(forKey: key))
+        for (key, slot) in zip(missing, missingSlots) {
+            guard let stored = fetched.removeValue(forKey: key) else { continue }
+            states[slot] = DocumentState(key: key, stored: stored)
         }
-        return found
+        return states
     }
 
     /// Caches the documents of a fold that no event changed (as loaded, so as the store holds them; absent ones
-    /// too). Changed ones are cached once their write is confirmed, or not at all.
-    private mutating func rememberUnchanged(_ documents: [String: DocumentState]) {
-        for (key, state) in documents where !state.isDirty {
-            cache.setValue(state, forKey: key)
+    /// too), moving them out of `folded`. Changed ones are cached once their write is confirmed, or not at all.
+    private mutating func rememberUnchanged(_ folded: inout BatchFoldResult) {
+        for slot in folded.states.indices where !folded.states[slot].isDirty {
+            let state = folded.takeState(at: slot)
+            cache.setValue(state, forKey: state.key)
         }
     }
 
     /// Caches the state a confirmed write left in the store.
-    private mutating func remember(_ write: DocumentWrite, revision: StoreRevision?, state: DocumentState?) {
+    private mutating func remember(_ write: DocumentWrite, revision: StoreRevision?, state: consuming DocumentState) {
         switch write {
         case .upsert(let key, _, _):
-            guard let revision, let state else {
+            guard let revision else {
                 cache.removeValue(forKey: key)
                 return
             }
             cache.setValue(state.committed(revision: revision), forKey: key)
         case .delete(let key, _):
-            cache.setValue(state?.committed(revision: nil) ?? DocumentState(key: key, stored: nil), forKey: key)
+            cache.setValue(state.committed(revision: nil), forKey: key)
         }
     }
 }

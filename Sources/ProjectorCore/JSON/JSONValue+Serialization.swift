@@ -3,23 +3,52 @@ extension JSONValue {
     /// (for stable diffs), otherwise keys keep their order.
     public func serialized(pretty: Bool = false, sortedKeys: Bool = false) -> String {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(64)
+        bytes.reserveCapacity(128)
         write(to: &bytes, pretty: pretty, sortedKeys: sortedKeys)
         return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Appends the JSON text to a byte buffer (no intermediate strings: used in hot paths).
     public func write(to out: inout [UInt8], pretty: Bool = false, sortedKeys: Bool = false) {
-        writeValue(to: &out, pretty: pretty, sortedKeys: sortedKeys, indent: 0)
+        if pretty || sortedKeys {
+            writeValue(to: &out, pretty: pretty, sortedKeys: sortedKeys, indent: 0)
+        } else {
+            writeCompact(to: &out)
+        }
+    }
+
+    /// Compact JSON, keys in their order: members are read by position (no key lookup), strings copied in runs.
+    private func writeCompact(to out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
+        case .int(let value): Self.writeInteger(value, to: &out)
+        case .double(let value): out.append(contentsOf: JSONNumberFormatter.format(value).utf8)
+        case .string(let value): Self.writeString(value, to: &out)
+        case .array(let values):
+            out.append(UInt8(ascii: "["))
+            for offset in values.indices {
+                if offset > 0 { out.append(UInt8(ascii: ",")) }
+                values[offset].writeCompact(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let object):
+            out.append(UInt8(ascii: "{"))
+            let keys = object.keyList
+            let values = object.valueList
+            for offset in keys.indices {
+                if offset > 0 { out.append(UInt8(ascii: ",")) }
+                Self.writeString(keys[offset], to: &out)
+                out.append(UInt8(ascii: ":"))
+                values[offset].writeCompact(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
     }
 
     private func writeValue(to out: inout [UInt8], pretty: Bool, sortedKeys: Bool, indent: Int) {
         switch self {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
-        case .int(let value): out.append(contentsOf: String(value).utf8)
-        case .double(let value): out.append(contentsOf: JSONNumberFormatter.format(value).utf8)
-        case .string(let value): JSONValue.writeString(value, to: &out)
+        case .null, .bool, .int, .double, .string: writeCompact(to: &out)
         case .array(let values):
             if values.isEmpty {
                 out.append(contentsOf: "[]".utf8)
@@ -58,28 +87,73 @@ extension JSONValue {
         for _ in 0..<indent { out.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: " ")]) }
     }
 
+    /// Appends the decimal digits of `value` (as `String(value)` writes them), without building a string.
+    static func writeInteger(_ value: Int, to out: inout [UInt8]) {
+        if value >= 0, value < 10 {
+            out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value))
+            return
+        }
+        // 19 digits of Int.max and a sign.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var start = buffer.count
+            var rest = value.magnitude
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            } while rest > 0
+            if value < 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
+        }
+    }
+
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    /// Appends `string` as a quoted JSON string.
+    /// True for a byte that JSON text must escape inside a string.
+    @inline(__always)
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    /// Appends `string` as a quoted JSON string: runs without escapes are copied whole.
     public static func writeString(_ string: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-            case 0..<0x20:
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0xF)])
-            default: out.append(byte)
+        let copied = string.utf8.withContiguousStorageIfAvailable { bytes in
+            var runStart = 0
+            for index in bytes.indices where needsEscape(bytes[index]) {
+                if runStart < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+                writeEscaped(bytes[index], to: &out)
+                runStart = index + 1
+            }
+            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+        }
+        if copied == nil {
+            // Text without contiguous UTF-8 (e.g. bridged): byte by byte.
+            for byte in string.utf8 {
+                if needsEscape(byte) { writeEscaped(byte, to: &out) } else { out.append(byte) }
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends the escape sequence of one byte that ``needsEscape(_:)``.
+    private static func writeEscaped(_ byte: UInt8, to out: inout [UInt8]) {
+        switch byte {
+        case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+        case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+        case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+        case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+        case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+        case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+        case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+        default:
+            out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0xF)])
+        }
     }
 }
 

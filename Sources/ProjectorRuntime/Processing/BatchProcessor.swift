@@ -212,7 +212,7 @@ public struct BatchProcessor {
         var missingSlots: [Int] = []
         for key in keys {
             if useCache, let state = cache.take(forKey: key) {
-                states.append(state)
+                states.append(consume state)
             } else {
                 missingSlots.append(states.count)
                 missing.append(key)

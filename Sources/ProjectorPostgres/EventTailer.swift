@@ -24,6 +24,9 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
         public var filter: EventFilter
         /// Backoff between retries of failed reads.
         public var retryBackoff: Backoff
+        /// How long one live read may take before its connection is closed and the read retried: on a half-open
+        /// connection (a network partition) it would otherwise never return (see ``EventReader/openReadConnection()``).
+        public var readDeadline: Duration
         /// Told how long each live read and each wait for a wake-up took (`nil`: not timed).
         public var observer: (@Sendable (_ activity: TailerActivity, _ duration: Duration) -> Void)?
 
@@ -32,12 +35,14 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
             batchSize: Int = 1000,
             pollInterval: Duration = .seconds(1),
             filter: EventFilter = .all,
-            retryBackoff: Backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(10))
+            retryBackoff: Backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(10)),
+            readDeadline: Duration = .seconds(30)
         ) {
             self.batchSize = batchSize
             self.pollInterval = pollInterval
             self.filter = filter
             self.retryBackoff = retryBackoff
+            self.readDeadline = readDeadline
         }
 
         /// Batch size and poll interval from `events:`.
@@ -131,9 +136,7 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
                         if stopped { break following }
                     } else {
                         let started = clock.now
-                        let batch = try await reader.readBatch(
-                            after: cursor, limit: configuration.batchSize, filter: configuration.filter,
-                            on: connection)
+                        let batch = try await readLive(after: cursor, on: connection)
                         configuration.observer?(.read, started.duration(to: clock.now))
                         backoff.reset()
                         do {
@@ -165,6 +168,21 @@ public struct EventTailer<C: Clock>: Sendable where C.Duration == Duration {
             throw error
         }
         await closeConnection()
+    }
+}
+
+extension EventTailer {
+    /// One live read, on `connection` under ``Configuration/readDeadline`` (pooled when `nil`).
+    private func readLive(after cursor: EventCursor, on connection: PostgresConnection?) async throws -> EventBatch {
+        let read = { [configuration, reader] in
+            try await reader.readBatch(
+                after: cursor, limit: configuration.batchSize, filter: configuration.filter, on: connection)
+        }
+        guard let connection else { return try await read() }
+        return try await ConnectionWatchdog.run(
+            closing: connection, after: configuration.readDeadline, logger: logger,
+            warning: "reading events took longer than \(configuration.readDeadline); closing the read connection",
+            metadata: ["projector.position": "\(cursor)"], read)
     }
 }
 

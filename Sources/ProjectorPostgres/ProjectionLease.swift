@@ -67,34 +67,33 @@ public final class ProjectionLease: Sendable {
         } catch {
             throw ProjectorPostgresError.wrapping(error, doing: "connecting for the lease", projection: projection)
         }
-        let watchdog = Self.watchdog(closing: connection, after: queryDeadline, projection: projection, logger: logger)
-        defer { watchdog.cancel() }
         do {
-            let key = lockKey(for: projection)
-            var locked = false
-            for try await value in try await connection.query("SELECT pg_try_advisory_lock(\(key))", logger: logger)
-                .decode(Bool.self)
-            {
-                locked = value
+            return try await watched(connection, deadline: queryDeadline, projection: projection, logger: logger) {
+                let key = lockKey(for: projection)
+                var locked = false
+                let lock: PostgresQuery = "SELECT pg_try_advisory_lock(\(key))"
+                for try await value in try await connection.query(lock, logger: logger).decode(Bool.self) {
+                    locked = value
+                }
+                guard locked else {
+                    try? await connection.close()
+                    return nil
+                }
+                let table = schema.quoted + ".\"checkpoints\""
+                let query: PostgresQuery = """
+                    INSERT INTO \(unescaped: table) AS c (projection, lease_epoch, owner) VALUES (\(projection), 1, \(owner))
+                    ON CONFLICT (projection) DO UPDATE SET lease_epoch = c.lease_epoch + 1, owner = EXCLUDED.owner,
+                      updated_at = now()
+                    RETURNING lease_epoch
+                    """
+                var epoch: Int64 = 0
+                for try await value in try await connection.query(query, logger: logger).decode(Int64.self) {
+                    epoch = value
+                }
+                return ProjectionLease(
+                    projection: projection, epoch: epoch, owner: owner, connection: connection, schema: schema,
+                    queryDeadline: queryDeadline, logger: logger)
             }
-            guard locked else {
-                try? await connection.close()
-                return nil
-            }
-            let table = schema.quoted + ".\"checkpoints\""
-            let query: PostgresQuery = """
-                INSERT INTO \(unescaped: table) AS c (projection, lease_epoch, owner) VALUES (\(projection), 1, \(owner))
-                ON CONFLICT (projection) DO UPDATE SET lease_epoch = c.lease_epoch + 1, owner = EXCLUDED.owner,
-                  updated_at = now()
-                RETURNING lease_epoch
-                """
-            var epoch: Int64 = 0
-            for try await value in try await connection.query(query, logger: logger).decode(Int64.self) {
-                epoch = value
-            }
-            return ProjectionLease(
-                projection: projection, epoch: epoch, owner: owner, connection: connection, schema: schema,
-                queryDeadline: queryDeadline, logger: logger)
         } catch {
             try? await connection.close()
             throw ProjectorPostgresError.wrapping(error, doing: "acquiring the lease", projection: projection)
@@ -175,26 +174,20 @@ public final class ProjectionLease: Sendable {
         return try await watched { try await body(connection) }
     }
 
-    /// Runs `operation`, a query on the lease's connection, under ``queryDeadline``: PostgresNIO queries ignore
-    /// task cancellation, and on a half-open connection (a network partition) one would wait forever, holding the
-    /// supervisor with it. Past the deadline the connection is closed, which fails the query; the lease is then
-    /// lost, as it would be once the server noticed the dead session anyway.
+    /// Runs `operation`, a query on the lease's connection, under ``queryDeadline`` (see ``ConnectionWatchdog``):
+    /// past the deadline the connection is closed, which fails the query; the lease is then lost, as it would be
+    /// once the server noticed the dead session anyway.
     func watched<Result>(_ operation: () async throws -> Result) async throws -> Result {
-        let watchdog = Self.watchdog(closing: connection, after: queryDeadline, projection: projection, logger: logger)
-        defer { watchdog.cancel() }
-        return try await operation()
+        try await Self.watched(connection, deadline: queryDeadline, projection: projection, logger: logger, operation)
     }
 
-    /// A task that closes `connection` after `deadline` unless cancelled first.
-    static func watchdog(
-        closing connection: PostgresConnection, after deadline: Duration, projection: String, logger: Logger
-    ) -> Task<Void, Never> {
-        Task {
-            guard (try? await Task.sleep(for: deadline)) != nil else { return }
-            logger.warning(
-                "a query on the lease connection took longer than \(deadline); closing it (the lease is lost)",
-                metadata: ["projector.projection": "\(projection)"])
-            try? await connection.close()
-        }
+    private static func watched<Result>(
+        _ connection: PostgresConnection, deadline: Duration, projection: String, logger: Logger,
+        _ operation: () async throws -> Result
+    ) async throws -> Result {
+        try await ConnectionWatchdog.run(
+            closing: connection, after: deadline, logger: logger,
+            warning: "a query on the lease connection took longer than \(deadline); closing it (the lease is lost)",
+            metadata: ["projector.projection": "\(projection)"], operation)
     }
 }

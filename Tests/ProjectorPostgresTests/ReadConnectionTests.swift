@@ -39,6 +39,59 @@ import Testing
         }
     }
 
+    @Test func aLiveReadOnAPartitionedConnectionIsAbandonedAtTheDeadline() async throws {
+        try await withMigratedTable(shape: .seed(partitions: 0)) { migrated, connection in
+            let database = migrated.database
+            let url = database.url
+            try await FaultProxy.with(upstream: "tcp://\(url.host):\(url.port)") { proxy in
+                var proxied = url
+                proxied.host = "127.0.0.1"
+                proxied.port = proxy.port
+                var reader = database.reader
+                reader.streamingConnection = try proxied.connectionConfiguration(connectTimeout: .seconds(1))
+                let tailer = EventTailer(
+                    reader: reader, notifier: nil,
+                    configuration: .init(
+                        batchSize: 100, pollInterval: .milliseconds(50),
+                        retryBackoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(200)),
+                        readDeadline: .seconds(1)),
+                    logger: database.logger)
+                let stream = TestEvent.uuid()
+                let log = DeliveryLog()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        try await tailer.run(from: .start) { batch in log.record(batch) >= 20 ? .stop : .continue }
+                    }
+                    try await migrated.table.insert(
+                        streamEvents(stream, seqs: 1...10), on: connection, logger: PostgresTesting.logger)
+                    try await waitUntil { log.events.count == 10 }
+
+                    // Partitioned: the next live read gets no answer. Past the deadline the tailer closes that
+                    // connection and tries new ones (accepted by the proxy, then frozen too).
+                    let accepted = try proxy.connectionsAccepted()
+                    try proxy.freeze()
+                    try await migrated.table.insert(
+                        streamEvents(stream, seqs: 11...20), on: connection, logger: PostgresTesting.logger)
+                    try await waitUntil { try proxy.connectionsAccepted() > accepted }
+                    #expect(log.events.count == 10)
+                    try proxy.thaw()
+                    try await waitUntil { log.events.count == 20 }
+                    try await group.waitForAll()
+                }
+                #expect(log.events.map(\.seq) == Array(1...20))
+            }
+        }
+    }
+
+    /// Polls `condition` every 20 ms for up to 20 s.
+    private func waitUntil(_ condition: () throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try !condition() {
+            try #require(ContinuousClock.now < deadline, "condition not met within 20 s")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Terminates the backends whose last statement was a batch read (waiting up to 10 s until there is one).
     private func killReadConnections(on connection: PostgresConnection) async throws -> Int {
         let deadline = ContinuousClock.now + .seconds(10)

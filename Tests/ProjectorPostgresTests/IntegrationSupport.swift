@@ -70,3 +70,15 @@ func readUntil(_ reader: EventReader, count: Int, batchSize: Int) async throws -
     }
     return events
 }
+
+/// Runs `body` with a ``FaultProxy`` in front of the server of `url`, and the URL that goes through it.
+func withProxy<Result>(
+    to url: DatabaseURL, _ body: (FaultProxy, DatabaseURL) async throws -> Result
+) async throws -> Result {
+    try await FaultProxy.with(upstream: "tcp://\(url.host):\(url.port)") { proxy in
+        var proxied = url
+        proxied.host = "127.0.0.1"
+        proxied.port = proxy.port
+        return try await body(proxy, proxied)
+    }
+}

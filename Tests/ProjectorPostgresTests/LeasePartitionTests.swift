@@ -11,11 +11,7 @@ struct LeasePartitionTests {
     @Test func aQueryOnAPartitionedLeaseConnectionEndsTheLeaseAtTheDeadline() async throws {
         try await withMigratedTable(shape: .seed(partitions: 0)) { migrated, _ in
             let database = migrated.database
-            let url = database.url
-            try await FaultProxy.with(upstream: "tcp://\(url.host):\(url.port)") { proxy in
-                var proxied = url
-                proxied.host = "127.0.0.1"
-                proxied.port = proxy.port
+            try await withProxy(to: database.url) { proxy, proxied in
                 let lease = try #require(
                     try await ProjectionLease.acquire(
                         projection: "partitioned", owner: "instance-a",

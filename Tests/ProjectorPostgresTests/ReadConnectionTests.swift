@@ -42,11 +42,7 @@ import Testing
     @Test func aLiveReadOnAPartitionedConnectionIsAbandonedAtTheDeadline() async throws {
         try await withMigratedTable(shape: .seed(partitions: 0)) { migrated, connection in
             let database = migrated.database
-            let url = database.url
-            try await FaultProxy.with(upstream: "tcp://\(url.host):\(url.port)") { proxy in
-                var proxied = url
-                proxied.host = "127.0.0.1"
-                proxied.port = proxy.port
+            try await withProxy(to: database.url) { proxy, proxied in
                 var reader = database.reader
                 reader.streamingConnection = try proxied.connectionConfiguration(connectTimeout: .seconds(1))
                 let tailer = EventTailer(

@@ -22,6 +22,7 @@ import Testing
             defer { Task { try? await read.close() } }
             #expect(try await setting("enable_sort", on: read) == "off")
             #expect(try await setting("plan_cache_mode", on: read) == "force_generic_plan")
+            #expect(try await setting("jit", on: read) == "off")
 
             // Three reads from different cursors: one statement, prepared once, three executions of its generic plan.
             let filter = EventFilter(services: ["svc"], types: ["even"])

@@ -81,9 +81,7 @@ public struct StatusCommand: AsyncParsableCommand {
                         paused: false))
                 continue
             }
-            let filter = definition.map {
-                EventFilter(services: $0.services.map { $0.sorted() }, types: $0.eventTypes)
-            }
+            let filter = definition.map(EventFilter.init(projection:))
             let lag = try? await database.reader.lag(after: checkpoint.cursor, filter: filter ?? .all)
             rows.append(
                 Row(

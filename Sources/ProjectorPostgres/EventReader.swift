@@ -87,6 +87,7 @@ public struct EventReader: Sendable {
             throw ProjectorPostgresError.wrapping(error, doing: doing)
         }
         var decoder = decoder
+        decoder.dataKeys = filter.dataFields.map(layout.prunedDataKeys)
         var events: [Event] = []
         events.reserveCapacity(min(batchSize, 10_000))
         var watermark: UInt64 = 0
@@ -126,6 +127,11 @@ public struct EventReader: Sendable {
         var bindings = PostgresBindings(capacity: 6)
         bindings.append(TransactionID(cursor.transactionID))
         bindings.append(cursor.position)
+        var selectList = layout.eventSelectList
+        if let fields = filter.dataFields {
+            selectList = layout.eventSelectList(fields: fields, firstParameter: bindings.count + 1)
+            for key in layout.prunedDataKeys(fields) { bindings.append(key) }
+        }
         let conditions = filterConditions(filter, bindings: &bindings)
         // The limit is part of the text, not a parameter: a generic plan then still knows how few rows it needs.
         let sql = """
@@ -134,7 +140,7 @@ public struct EventReader: Sendable {
               FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) x
             )
             SELECT w.xmin, w.pending, e.* FROM w LEFT JOIN LATERAL (
-              SELECT \(layout.eventSelectList) FROM \(table)
+              SELECT \(selectList) FROM \(table)
               WHERE (tx_id, position) > ($1, $2) AND tx_id < w.xmin\(conditions)
               ORDER BY tx_id, position LIMIT \(limit)
             ) e ON true
@@ -233,6 +239,11 @@ public struct EventReader: Sendable {
         var bindings = PostgresBindings(capacity: 6)
         bindings.append(TransactionID(cursor.transactionID))
         bindings.append(cursor.position)
+        var selectList = layout.eventSelectList
+        if let fields = filter.dataFields {
+            selectList = layout.eventSelectList(fields: fields, firstParameter: bindings.count + 1)
+            for key in layout.prunedDataKeys(fields) { bindings.append(key) }
+        }
         let conditions = filterConditions(filter, bindings: &bindings)
         let createdAt = layout.columns.createdAt.quoted
         let source: String

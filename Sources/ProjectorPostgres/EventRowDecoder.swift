@@ -17,6 +17,9 @@ struct EventRowDecoder: Sendable {
     private var lastServiceText = ""
     /// Payloads of one table mostly share their keys; the parser reuses them from row to row.
     private var parser = JSONValue.ReusableParser()
+    /// When set, rows carry these fields of `data` as separate `jsonb` cells in place of the `data` column
+    /// (``EventTableLayout/eventSelectList(fields:firstParameter:)``), and `data` is rebuilt from them.
+    var dataKeys: [String]?
 
     init(layout: EventTableLayout) {
         typeKey = layout.typeKey
@@ -38,30 +41,28 @@ struct EventRowDecoder: Sendable {
         return event
     }
 
-    /// Decodes the next eight cells (`tx_id, position, id, service, stream, seq, created_at, data`); `nil` when
-    /// `tx_id` is NULL (the outer join of a batch read found no event).
+    /// Decodes the next cells (`tx_id, position, id, service, stream, seq, created_at`, then `data` or one cell
+    /// per ``dataKeys``); `nil` when `tx_id` is NULL (the outer join of a batch read found no event).
     mutating func decodeEvent(_ cells: inout PostgresRow.Iterator) throws -> Event? {
         guard let transactionCell = cells.next(), let positionCell = cells.next(), let idCell = cells.next(),
             let serviceCell = cells.next(), let streamCell = cells.next(), let seqCell = cells.next(),
-            let createdCell = cells.next(), let dataCell = cells.next()
+            let createdCell = cells.next()
         else { throw ProjectorPostgresError(.malformedRow, "event row has too few columns") }
         guard let transaction = try Self.integer(transactionCell) else { return nil }
         guard let position = try Self.integer(positionCell) else {
             throw ProjectorPostgresError(.malformedRow, "event row has a NULL position")
         }
-        guard var dataBytes = dataCell.bytes else {
-            throw ProjectorPostgresError(.malformedRow, "event row has a NULL data column")
-        }
-        if dataCell.dataType == .jsonb, dataCell.format == .binary {
-            guard dataBytes.readInteger(as: UInt8.self) == 1 else {
-                throw ProjectorPostgresError(.malformedRow, "event data has an unknown jsonb version")
-            }
-        }
         let data: JSONValue
-        do {
-            data = try parseData(dataBytes)
-        } catch {
-            throw ProjectorPostgresError(.malformedRow, "event data is not valid JSON: \(error)")
+        if let dataKeys {
+            data = try decodeFields(dataKeys, from: &cells)
+        } else {
+            guard let dataCell = cells.next() else {
+                throw ProjectorPostgresError(.malformedRow, "event row has too few columns")
+            }
+            guard let bytes = dataCell.bytes else {
+                throw ProjectorPostgresError(.malformedRow, "event row has a NULL data column")
+            }
+            data = try decodeJSON(bytes, of: dataCell, what: "event data")
         }
         var type = ""
         if case .string(let value) = data[typeKey] { type = value }
@@ -79,6 +80,34 @@ struct EventRowDecoder: Sendable {
             createdAt: createdAt,
             data: data
         )
+    }
+
+    /// `data` rebuilt from one cell per key: a key whose cell is NULL is one the event lacks.
+    private mutating func decodeFields(_ keys: [String], from cells: inout PostgresRow.Iterator) throws -> JSONValue {
+        var object = JSONObject(minimumCapacity: keys.count)
+        for key in keys {
+            guard let cell = cells.next() else {
+                throw ProjectorPostgresError(.malformedRow, "event row has too few columns")
+            }
+            guard let bytes = cell.bytes else { continue }
+            object[key] = try decodeJSON(bytes, of: cell, what: "event data field \(key)")
+        }
+        return .object(object)
+    }
+
+    /// Parses a `json`/`jsonb` cell (binary `jsonb` starts with its version byte).
+    private mutating func decodeJSON(_ bytes: ByteBuffer, of cell: PostgresCell, what: String) throws -> JSONValue {
+        var bytes = bytes
+        if cell.dataType == .jsonb, cell.format == .binary {
+            guard bytes.readInteger(as: UInt8.self) == 1 else {
+                throw ProjectorPostgresError(.malformedRow, "\(what) has an unknown jsonb version")
+            }
+        }
+        do {
+            return try parseData(bytes)
+        } catch {
+            throw ProjectorPostgresError(.malformedRow, "\(what) is not valid JSON: \(error)")
+        }
     }
 
     /// An 8-byte binary value (`int8`, `xid8`, `timestamptz`); `nil` for NULL.

@@ -71,6 +71,24 @@ public struct EventTableLayout: Sendable, Hashable {
             """
     }
 
+    /// ``eventSelectList`` with `data` cut to some top-level fields: instead of the `data` column, one `jsonb`
+    /// column `data -> $n` per key of ``prunedDataKeys(_:)`` (NULL where the event lacks it).
+    /// `firstParameter` is the number of the first bind parameter; bind the keys in ``prunedDataKeys(_:)`` order.
+    func eventSelectList(fields: [String], firstParameter: Int) -> String {
+        let c = columns
+        let data = c.data.quoted
+        let cells = prunedDataKeys(fields).indices.map { "\(data) -> $\(firstParameter + $0)" }
+        return """
+            tx_id, position, \(c.id.quoted)::text, \(c.service.quoted)::text, \(c.stream.quoted)::text, \
+            \(c.seq.quoted)::int8, \(c.createdAt.quoted)::timestamptz, \(cells.joined(separator: ", "))
+            """
+    }
+
+    /// The keys a pruned read selects from `data`: the type's key, then `fields` (without it).
+    func prunedDataKeys(_ fields: [String]) -> [String] {
+        [typeKey] + fields.filter { $0 != typeKey }
+    }
+
     /// The stored spellings of an event type under this layout's encoding (for SQL filters).
     func storedTypeSpellings(_ types: [String]) -> [String] {
         switch encoding {

@@ -17,7 +17,7 @@ public struct ProjectionLog: Sendable {
 
     /// The SQL filter matching the projection's `source` (services and event types).
     public var filter: EventFilter {
-        EventFilter(services: projection.services.map { $0.sorted() }, types: projection.eventTypes)
+        EventFilter(projection: projection)
     }
 
     /// True when every document is keyed by the aggregate id of its events (the default `key` and no handler

@@ -85,7 +85,7 @@ public struct ProjectionSupervisor: Service {
     }
 
     var filter: EventFilter {
-        EventFilter(services: projection.services.map { $0.sorted() }, types: projection.eventTypes)
+        EventFilter(projection: projection)
     }
 
     /// Runs until cancelled (or, with `once`, until caught up): takes the lease when free, then reads,

@@ -13,6 +13,8 @@ import ProjectorTesting
 ///   ``DiscardingStore`` (keeps only revisions and
 ///   `_projector` metadata), with the cache sized to the document count (`ProjectionRebuild.Options.cacheCapacity`,
 ///   default 100,000), so it measures reading and folding rather than cache misses.
+///   `rebuild_whole_payload_events_per_s`: the same with a projection that reads all of `data` (reads fetch the
+///   whole payload instead of the two fields the bench's projection uses).
 /// - `rebuild_opensearch_events_per_s`: a full `ProjectionRebuild` (new index, bulk-load settings, checkpointed
 ///   batches, alias swap) into osmem-server, and `rebuild_opensearch_ceiling_ratio`: its document writes per second
 ///   over the raw ceiling of the same writes sent straight through `OpenSearchStore` in bulks of 5,000.
@@ -33,6 +35,8 @@ enum OperationsBench {
         try await RuntimeBench.withTable(url, events: events, streams: streams) { configuration, database in
             let discarding = try await self.discardingReplay(database: database, cacheCapacity: streams)
             print("BENCH rebuild_events_per_s \(Int(discarding)) events/s")
+            let whole = try await self.discardingReplay(database: database, cacheCapacity: streams, wholePayload: true)
+            print("BENCH rebuild_whole_payload_events_per_s \(Int(whole)) events/s")
             if TestServers.environment("OPERATIONS_BENCH_PARTS") == "discarding" { return }
             guard let openSearch else {
                 printError("operations: OPENSEARCH_URL is not set; OpenSearch rebuild and verify skipped")
@@ -52,8 +56,10 @@ enum OperationsBench {
     }
 
     /// The replay loop of a rebuild into a sink that discards everything.
-    static func discardingReplay(database: ProjectorDatabase, cacheCapacity: Int) async throws -> Double {
-        let projection = try RuntimeBench.projection("{ opensearch: { index: unused } }")
+    static func discardingReplay(
+        database: ProjectorDatabase, cacheCapacity: Int, wholePayload: Bool = false
+    ) async throws -> Double {
+        let projection = try RuntimeBench.projection("{ opensearch: { index: unused } }", wholePayload: wholePayload)
         let log = ProjectionLog(projection: projection, reader: database.reader)
         var configuration = BatchProcessor.Configuration()
         configuration.cacheCapacity = cacheCapacity

@@ -108,8 +108,11 @@ enum RuntimeBench {
     }
 
     /// A definition folding the generated `bench-event`s into one document per stream.
-    static func projection(_ target: String) throws -> Projection {
-        try ProjectionLoader.parse(
+    /// The bench's projection. It reads two fields of `data`, so reads fetch only those; `wholePayload` writes the
+    /// same documents but reads `owner` through `$lookup($event.data, …)`, so reads fetch all of `data`.
+    static func projection(_ target: String, wholePayload: Bool = false) throws -> Projection {
+        let owner = wholePayload ? #"$lookup($event.data, "owner")"# : "$event.data.owner"
+        return try ProjectionLoader.parse(
             """
             projection: bench_\(TestServers.uniqueSuffix())
             version: 1
@@ -120,7 +123,7 @@ enum RuntimeBench {
                 set:
                   count: $doc.count + 1
                   total: $doc.total + $event.data.amount
-                  owner: $event.data.owner
+                  owner: '\(owner)'
                   last: $event.seq
             """, file: "bench.yaml")
     }

@@ -45,8 +45,8 @@ public struct PreviewCommand: AsyncParsableCommand {
                 result = try await ProjectorDatabase.withDatabase(
                     configuration: configuration, logger: ServiceCommandSupport.logger()
                 ) { database in
-                    try await ProjectionPreview(log: ProjectionLog(projection: projection, reader: database.reader))
-                        .run(key: key, limit: limit)
+                    let log = ProjectionLog(projection: projection, reader: database.reader, wholePayload: true)
+                    return try await ProjectionPreview(log: log).run(key: key, limit: limit)
                 }
             } catch {
                 throw CommandFailure.failed("preview", error)

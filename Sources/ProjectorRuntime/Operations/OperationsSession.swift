@@ -51,9 +51,9 @@ public struct OperationsSession: Sendable {
         return projection
     }
 
-    /// The log as `projection` reads it.
+    /// The log of `projection`'s events, whole (for verify).
     public func log(_ projection: Projection) -> ProjectionLog {
-        ProjectionLog(projection: projection, reader: database.reader)
+        ProjectionLog(projection: projection, reader: database.reader, wholePayload: true)
     }
 
     /// Where readers find `projection`'s documents now.

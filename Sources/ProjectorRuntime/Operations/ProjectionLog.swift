@@ -8,16 +8,25 @@ public struct ProjectionLog: Sendable {
     public let projection: Projection
     /// The reader used.
     public let reader: EventReader
+    /// Whether scans read all of every event's `data`, not only the fields the projection uses.
+    public let wholePayload: Bool
 
     /// A log view for `projection` over `reader`.
-    public init(projection: Projection, reader: EventReader) {
+    ///
+    /// - Parameter wholePayload: scan whole events (verify, preview: their results must not depend on the analysis
+    ///   of which fields the projection reads); `false` reads only those fields when it can
+    ///   (``Projection/eventDataFields``).
+    public init(projection: Projection, reader: EventReader, wholePayload: Bool = false) {
         self.projection = projection
         self.reader = reader
+        self.wholePayload = wholePayload
     }
 
-    /// The SQL filter matching the projection's `source` (services and event types).
+    /// The SQL filter matching the projection's `source` (services and event types), and the data fields to read.
     public var filter: EventFilter {
-        EventFilter(projection: projection)
+        var filter = EventFilter(projection: projection)
+        if wholePayload { filter.dataFields = nil }
+        return filter
     }
 
     /// True when every document is keyed by the aggregate id of its events (the default `key` and no handler

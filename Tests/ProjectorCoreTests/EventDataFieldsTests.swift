@@ -80,5 +80,9 @@ import Testing
 
         let deadLetters = definition + "\non_error: dead_letter\n"
         #expect(try ProjectionLoader.parse(deadLetters, file: "balances.yaml").eventDataFields == nil)
+
+        let many = (0...Projection.maximumEventDataFields).map { "$event.data.f\($0)" }.joined(separator: " & ")
+        let tooMany = definition.replacingOccurrences(of: "$event.data.owner", with: "'\(many)'")
+        #expect(try ProjectionLoader.parse(tooMany, file: "balances.yaml").eventDataFields == nil)
     }
 }

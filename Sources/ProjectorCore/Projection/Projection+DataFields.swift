@@ -5,7 +5,8 @@ extension Projection {
     /// less for PostgreSQL to turn into text, to send and to parse. `nil` when any expression (`key`, `initial`, a
     /// handler's `when`, `key`, `set` fields or expression form) may read more than named fields (see
     /// ``JSONataExpression/eventDataFields``), and under `on_error: dead_letter`, whose dead letters keep the whole
-    /// event for `dlq list` and `dlq retry` with a later definition.
+    /// event for `dlq list` and `dlq retry` with a later definition. Also `nil` beyond ``maximumEventDataFields``
+    /// fields: one extraction per field then costs more than reading the payload once.
     public var eventDataFields: [String]? {
         guard onError == .stop else { return nil }
         var expressions = [key, initial]
@@ -22,6 +23,9 @@ extension Projection {
             guard let read = expression.compiled.eventDataFields else { return nil }
             fields.formUnion(read)
         }
-        return fields.sorted()
+        return fields.count <= Self.maximumEventDataFields ? fields.sorted() : nil
     }
+
+    /// The most data fields read one by one (``eventDataFields``).
+    public static let maximumEventDataFields = 32
 }

@@ -11,22 +11,29 @@ public struct DocumentMetadata: Sendable, Hashable {
     /// The projection version that wrote the document (`pv`).
     public var projectionVersion: Int
 
-    // Streams: almost every document tracks exactly one (its own aggregate), kept inline without a dictionary.
-    private var primary: StreamID?
-    private var primarySeq: Int64 = 0
-    /// `[primary as written in s]` (`service/stream`): the key list of `s`, shared by every write.
+    // Streams: almost every document tracks exactly one (its own aggregate), kept inline without a dictionary,
+    // by its name as written in `s` (`service/stream`), so a decoded document does not split it into new strings.
+    /// `[service/stream]` of the primary stream, empty when there is none: the key list of `s`, shared by every
+    /// write (and, for a decoded document, with the stored `s` object).
     private var primaryKey: [String] = []
+    /// UTF-8 length of the primary stream's service (where its slash is).
+    private var primaryServiceLength = 0
+    private var primarySeq: Int64 = 0
     private var others: [StreamID: Int64] = [:]
 
     /// Last applied sequence per stream (`s`); only streams whose aggregate id is the document key.
     public var streams: [StreamID: Int64] {
         get {
             var all = others
-            if let primary { all[primary] = primarySeq }
+            if let name = primaryKey.first {
+                let bytes = Array(name.utf8)
+                let service = String(decoding: bytes[..<primaryServiceLength], as: UTF8.self)
+                let stream = String(decoding: bytes[(primaryServiceLength + 1)...], as: UTF8.self)
+                all[StreamID(service: service, stream: stream)] = primarySeq
+            }
             return all
         }
         set {
-            primary = nil
             primaryKey = []
             others = [:]
             for (id, seq) in newValue { setSequence(seq, service: id.service, stream: id.stream) }
@@ -83,12 +90,50 @@ public struct DocumentMetadata: Sendable, Hashable {
         let sequences = streamObject.valueList
         for offset in names.indices {
             let name = names[offset]
-            guard case .int(let value) = sequences[offset], let (service, stream) = Self.splitStreamName(name)
-            else { continue }
-            // The usual single stream: its key list is the one to write back, shared instead of rebuilt.
-            let keyList = names.count == 1 ? names : [name]
-            setSequence(Int64(value), service: service, stream: stream, keyList: keyList)
+            guard case .int(let value) = sequences[offset], let slash = Self.slashOffset(in: name) else { continue }
+            if primaryKey.isEmpty {
+                // The usual single stream: its key list is the one to write back, shared instead of rebuilt.
+                primaryKey = names.count == 1 ? names : [name]
+                primaryServiceLength = slash
+                primarySeq = Int64(value)
+            } else if let (service, stream) = Self.splitStreamName(name) {
+                setSequence(Int64(value), service: service, stream: stream)
+            }
         }
+    }
+
+    /// UTF-8 offset of the first slash in `name`, `nil` without one.
+    static func slashOffset(in name: String) -> Int? {
+        var utf8 = name.utf8
+        if let offset = utf8.withContiguousStorageIfAvailable({ $0.firstIndex(of: UInt8(ascii: "/")) }) {
+            return offset
+        }
+        // Text without contiguous UTF-8 (e.g. bridged): made native once.
+        utf8 = String(decoding: Array(utf8), as: UTF8.self).utf8
+        return utf8.withContiguousStorageIfAvailable { $0.firstIndex(of: UInt8(ascii: "/")) } ?? nil
+    }
+
+    /// True when `name` (`service/stream`, the slash at `serviceLength`) names the stream of `service` and `stream`:
+    /// compared byte by byte, no string built.
+    @inline(__always)
+    static func name(_ name: String, serviceLength: Int, is service: String, _ stream: String) -> Bool {
+        let nameBytes = name.utf8
+        let serviceBytes = service.utf8
+        let streamBytes = stream.utf8
+        guard serviceBytes.count == serviceLength, nameBytes.count == serviceLength + 1 + streamBytes.count else {
+            return false
+        }
+        let matched = nameBytes.withContiguousStorageIfAvailable { whole in
+            serviceBytes.withContiguousStorageIfAvailable { serviceBuffer in
+                streamBytes.withContiguousStorageIfAvailable { streamBuffer in
+                    whole[serviceLength] == UInt8(ascii: "/")
+                        && UnsafeBufferPointer(rebasing: whole[(serviceLength + 1)...]).elementsEqual(streamBuffer)
+                        && UnsafeBufferPointer(rebasing: whole[..<serviceLength]).elementsEqual(serviceBuffer)
+                }
+            }
+        }
+        if let matched, let matched, let matched { return matched }
+        return nameBytes.elementsEqual(serviceBytes + [UInt8(ascii: "/")] + streamBytes)
     }
 
     /// `service/stream` split at its first slash; `nil` without one.
@@ -109,24 +154,26 @@ public struct DocumentMetadata: Sendable, Hashable {
     /// The sequence applied for the stream, `nil` when the document does not track it.
     @inline(__always)
     func sequence(service: String, stream: String) -> Int64? {
-        if let primary, primary.stream == stream, primary.service == service { return primarySeq }
+        if let name = primaryKey.first, Self.name(name, serviceLength: primaryServiceLength, is: service, stream) {
+            return primarySeq
+        }
         if others.isEmpty { return nil }
         return others[StreamID(service: service, stream: stream)]
     }
 
     /// Records `seq` as the sequence applied for the stream; `keyList` is `[service/stream]` when at hand.
     @inline(__always)
-    mutating func setSequence(_ seq: Int64, service: String, stream: String, keyList: [String]? = nil) {
-        if let primary {
-            if primary.stream == stream, primary.service == service {
+    mutating func setSequence(_ seq: Int64, service: String, stream: String) {
+        if let name = primaryKey.first {
+            if Self.name(name, serviceLength: primaryServiceLength, is: service, stream) {
                 primarySeq = seq
             } else {
                 others[StreamID(service: service, stream: stream)] = seq
             }
         } else {
-            primary = StreamID(service: service, stream: stream)
+            primaryKey = [service + "/" + stream]
+            primaryServiceLength = service.utf8.count
             primarySeq = seq
-            primaryKey = keyList ?? [service + "/" + stream]
         }
     }
 
@@ -150,7 +197,8 @@ public struct DocumentMetadata: Sendable, Hashable {
         let streamObject: JSONObject
         if others.isEmpty {
             streamObject =
-                primary == nil ? JSONObject() : JSONObject(distinctKeys: primaryKey, values: [.int(Int(primarySeq))])
+                primaryKey.isEmpty
+                ? JSONObject() : JSONObject(distinctKeys: primaryKey, values: [.int(Int(primarySeq))])
         } else {
             var all = JSONObject(minimumCapacity: others.count + 1)
             for (id, seq) in streams.sorted(by: { ($0.key.service, $0.key.stream) < ($1.key.service, $1.key.stream) }) {

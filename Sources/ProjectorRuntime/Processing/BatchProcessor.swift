@@ -115,18 +115,21 @@ public struct BatchProcessor {
             if let known = answered.take() { outcomes = known } else { outcomes = try await store.apply(writes) }
             var conflicted: Set<String> = []
             for offset in writes.indices {
-                let write = writes[offset]
                 switch outcomes[offset] {
                 case .applied(let revision):
-                    remember(write, revision: revision, state: documents.takeState(at: documents.writeSlots[offset]))
+                    // The write is not copied (its key is the state's): only its kind is read.
+                    let deleted = if case .delete = writes[offset] { true } else { false }
+                    remember(documents.takeState(at: documents.writeSlots[offset]), deleted: deleted, revision: revision)
                     report.written += 1
                 case .conflict:
+                    let write = writes[offset]
                     cache.removeValue(forKey: write.key)
                     conflicted.insert(write.key)
                     report.conflicts += 1
                 case .rejected(let reason):
-                    cache.removeValue(forKey: write.key)
-                    rejected.append((write.key, reason))
+                    let key = writes[offset].key
+                    cache.removeValue(forKey: key)
+                    rejected.append((key, reason))
                 }
             }
             guard !conflicted.isEmpty else { break }
@@ -238,17 +241,15 @@ public struct BatchProcessor {
         }
     }
 
-    /// Caches the state a confirmed write left in the store.
-    private mutating func remember(_ write: DocumentWrite, revision: StoreRevision?, state: consuming DocumentState) {
-        switch write {
-        case .upsert(let key, _, _):
-            guard let revision else {
-                cache.removeValue(forKey: key)
-                return
-            }
-            cache.setValue(state.committed(revision: revision), forKey: key)
-        case .delete(let key, _):
+    /// Caches the state a confirmed write (an upsert, or a delete when `deleted`) left in the store.
+    private mutating func remember(_ state: consuming DocumentState, deleted: Bool, revision: StoreRevision?) {
+        let key = state.key
+        if deleted {
             cache.setValue(state.committed(revision: nil), forKey: key)
+        } else if let revision {
+            cache.setValue(state.committed(revision: revision), forKey: key)
+        } else {
+            cache.removeValue(forKey: key)
         }
     }
 }

@@ -72,13 +72,24 @@ extension ExpressionKernel {
             var result: JSONValue?
             for item in items { result = try item.evaluate(event: event, key: key, doc: doc) }
             return result
-        case .object(let members):
-            var object = JSONObject(minimumCapacity: members.count)
-            for member in members {
-                guard let value = try member.value.evaluate(event: event, key: key, doc: doc) else { continue }
-                object[member.name] = Self.output(value)
+        case .object(let members, let keys):
+            // Values by position; when every member is defined (the usual case) the object adopts the shared key
+            // list: one allocation, no key search. Room for a few more members, which `set` often adds.
+            var values: [JSONValue] = []
+            values.reserveCapacity(members.count + 4)
+            for offset in members.indices {
+                guard let value = try members[offset].value.evaluate(event: event, key: key, doc: doc) else {
+                    var object = JSONObject(minimumCapacity: members.count)
+                    for defined in values.indices { object[keys[defined]] = values[defined] }
+                    for member in members[(offset + 1)...] {
+                        guard let value = try member.value.evaluate(event: event, key: key, doc: doc) else { continue }
+                        object[member.name] = Self.output(value)
+                    }
+                    return .object(object)
+                }
+                values.append(Self.output(value))
             }
-            return .object(object)
+            return .object(JSONObject(distinctKeys: keys, values: values))
         }
     }
 

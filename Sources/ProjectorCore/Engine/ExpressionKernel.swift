@@ -60,7 +60,8 @@ enum ExpressionKernel: Sendable {
     indirect case condition(ExpressionKernel, ExpressionKernel, ExpressionKernel?)
     indirect case negate(ExpressionKernel, position: Int)
     case block([ExpressionKernel])
-    case object([Member])
+    /// `keys` are the members' names in order (distinct): the key list of every result that defines them all.
+    case object([Member], keys: [String])
 }
 
 extension ExpressionKernel {
@@ -114,7 +115,7 @@ extension ExpressionKernel {
                 else { return nil }
                 members.append(Member(name: name, value: value))
             }
-            return .object(members)
+            return .object(members, keys: members.map(\.name))
         default:
             return nil
         }

@@ -125,7 +125,9 @@ extension FoldEngine {
             var body = doc.take() ?? JSONObject()
             // Values moved out of the buffer into the body (an undefined one removes the field).
             for offset in assignments.indices {
-                body[assignments[offset].field] = scratch.values[offset].take()
+                body.setValue(
+                    scratch.values[offset].take(), forKey: assignments[offset].field,
+                    roomForMore: assignments.count - offset - 1)
             }
             for field in unset { body[field] = nil }
             scratch.values.removeAll(keepingCapacity: true)

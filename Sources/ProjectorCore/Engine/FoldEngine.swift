@@ -48,10 +48,17 @@ public struct FoldEngine: Sendable {
                         // Events of one document often come in runs: no hashing for the rest of the run.
                         slot = lastSlot
                     } else {
-                        // One hash for lookup and insertion: a new key gets the next slot as its default.
+                        // One hash for a new key (the usual case: it takes the next slot); a known key is put back.
+                        // (`slots[key, default: next]` through an inout access allocates a closure context and a
+                        // box per call.)
                         let next = batch.keys.count
-                        slot = Self.valueInserting(&slots[key, default: next])
-                        if slot == next { batch.keys.append(key) }
+                        if let known = slots.updateValue(next, forKey: key) {
+                            slots[key] = known
+                            slot = known
+                        } else {
+                            slot = next
+                            batch.keys.append(key)
+                        }
                     }
                     batch.events.append(RoutedEvent(index: index, key: key, slot: slot, plan: handler, json: json))
                     lastKey = key
@@ -67,10 +74,6 @@ public struct FoldEngine: Sendable {
         }
         return batch
     }
-
-    /// The value behind an in-place dictionary access (which inserts the default when the key is absent).
-    @inline(__always)
-    private static func valueInserting(_ value: inout Int) -> Int { value }
 
     /// The key of the document `event` goes to: the handler's `key`, else the projection's.
     /// `json` is the `$event` object, built here when the evaluator needs it.

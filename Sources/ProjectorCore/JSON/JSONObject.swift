@@ -96,6 +96,17 @@ public struct JSONObject: Sendable {
         }
     }
 
+    /// Sets `key` like the subscript (`nil` removes it); when `key` is new, the member lists first get room for
+    /// `extra` more new members too, so that a run of additions copies a shared key list or grows the values once.
+    @inlinable
+    mutating func setValue(_ value: JSONValue?, forKey key: String, roomForMore extra: Int) {
+        if value != nil, index == nil, !keyList.contains(key) {
+            keyList.reserveCapacity(keyList.count + 1 + extra)
+            valueList.reserveCapacity(valueList.count + 1 + extra)
+        }
+        self[key] = value
+    }
+
     /// A copy with `key` (which must not be present) appended, built at its exact size.
     @inlinable
     func appending(newKey key: String, value: JSONValue) -> JSONObject {

@@ -118,11 +118,13 @@ enum EngineBench {
             let result = try await timing.engine {
                 try await fold.run(batch, load: { _ in found.take() ?? [:] }, readStream: { _, _ in [] })
             }
+            // `documents` builds a dictionary from the result's states: once per batch, not per write.
+            let folded = result.documents
             for write in result.writes {
                 revision += 1
-                cache[write.key] = result.documents[write.key]?.committed(revision: StoreRevision(revision))
+                cache[write.key] = folded[write.key]?.committed(revision: StoreRevision(revision))
             }
-            for (key, state) in result.documents where cache[key] == nil { cache[key] = state }
+            for (key, state) in folded where cache[key] == nil { cache[key] = state }
             return result.writes.count
         }
     }

@@ -51,8 +51,14 @@ public enum ProjectorService {
             supervisorConfiguration.once = options.once
             supervisorConfiguration.retryBackoff = options.supervisor.retryBackoff
             let settings = try RuntimeSettings(configuration.runtime)
-            for projection in projections {
-                let store = try await stores.store(for: projection)
+            // One instance at a time creates missing indexes/tables (instances starting together would otherwise
+            // each put an index behind the same alias).
+            let prepared = try await database.withBootstrapLock {
+                var prepared: [any ViewStore] = []
+                for projection in projections { prepared.append(try await stores.store(for: projection)) }
+                return prepared
+            }
+            for (projection, store) in zip(projections, prepared) {
                 supervisors.append(
                     ProjectionSupervisor(
                         projection: projection,

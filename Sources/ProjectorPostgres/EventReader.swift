@@ -37,8 +37,8 @@ public struct EventReader: Sendable {
         after cursor: EventCursor, limit: Int, filter: EventFilter = .all, on connection: PostgresConnection? = nil
     ) async throws -> EventBatch {
         var read = EventBatch(events: [], watermark: 0, eventsAboveWatermark: false, isFull: false)
-        try await streamBatches(after: cursor, batchSize: limit, limit: limit, filter: filter, on: connection) { batch in
-            read = batch
+        try await streamBatches(after: cursor, batchSize: limit, limit: limit, filter: filter, on: connection) {
+            read = $0
             return true
         }
         return read
@@ -54,8 +54,8 @@ public struct EventReader: Sendable {
     /// - Parameters:
     ///   - connection: where to run the query, as a prepared statement: a read connection
     ///     (``openReadConnection()``), to be closed after any error (PostgresNIO keeps a failed preparation's error
-    ///     for the connection's lifetime). `nil` for a pooled
-    ///     connection of ``client`` (held until the read ends, also while `body` runs) and a one-off statement.
+    ///     for the connection's lifetime). `nil` for a pooled connection of ``client`` (held until the read ends,
+    ///     also while `body` runs) and a one-off statement.
     ///   - body: gets each batch in order; return false to stop (the rest of the read is discarded).
     ///     Its errors are rethrown unchanged.
     /// - Returns: the last batch handed over, or `nil` when `body` stopped the read.
@@ -239,11 +239,6 @@ public struct EventReader: Sendable {
         var bindings = PostgresBindings(capacity: 6)
         bindings.append(TransactionID(cursor.transactionID))
         bindings.append(cursor.position)
-        var selectList = layout.eventSelectList
-        if let fields = filter.dataFields {
-            selectList = layout.eventSelectList(fields: fields, firstParameter: bindings.count + 1)
-            for key in layout.prunedDataKeys(fields) { bindings.append(key) }
-        }
         let conditions = filterConditions(filter, bindings: &bindings)
         let createdAt = layout.columns.createdAt.quoted
         let source: String

@@ -6,9 +6,9 @@ import PostgresNIO
 /// 32 partitions costs 1–8 ms, more than executing it when the log is caught up.
 ///
 /// PostgresNIO prepares statements by type: their name and SQL are static properties, read when a statement is
-/// executed. This statement's text depends on the configured table, columns, filter and limit, so ``execute(_:on:logger:)``
-/// sets it as a task-local value around the call, and the static properties read it there. The name is derived from
-/// the SQL, so different texts never share a name on a connection.
+/// executed. This statement's text depends on the configured table, columns, filter and limit, so
+/// ``execute(_:on:logger:)`` sets it as a task-local value around the call, and the static properties read it there.
+/// The name is derived from the SQL, so different texts never share a name on a connection.
 struct PreparedEventRead: PostgresPreparedStatement {
     typealias Row = PostgresRow
 

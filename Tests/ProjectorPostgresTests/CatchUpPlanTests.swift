@@ -35,7 +35,8 @@ import Testing
             }
             #expect(delivered == Array(stride(from: 2, through: 1_800, by: 2)))
             var statements: [(String, Int64, Int64)] = []
-            let prepared = PostgresQuery(unsafeSQL: "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements")
+            let prepared = PostgresQuery(
+                unsafeSQL: "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements")
             for try await row in try await read.query(prepared, logger: PostgresTesting.logger)
                 .decode((String, Int64, Int64).self)
             {

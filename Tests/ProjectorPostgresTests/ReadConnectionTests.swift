@@ -97,9 +97,8 @@ import Testing
               AND query LIKE '%pg_snapshot_xmin(pg_current_snapshot())%'
             """
         while true {
-            for try await count in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: PostgresTesting.logger)
-                .decode(Int64.self) where count > 0
-            {
+            let killed = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: PostgresTesting.logger)
+            for try await count in killed.decode(Int64.self) where count > 0 {
                 return Int(count)
             }
             guard ContinuousClock.now < deadline else { return 0 }

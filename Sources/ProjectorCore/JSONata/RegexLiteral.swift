@@ -4,8 +4,8 @@ extension JSONata {
     /// A compiled JSONata regular expression literal (`/pattern/flags`), backed by ICU through
     /// `NSRegularExpression` (its syntax is close to JavaScript's for the features JSONata documents).
     ///
-    /// `@unchecked Sendable`: the only stored state is an `NSRegularExpression`, which is immutable after
-    /// creation and documented as safe to use from several threads at once.
+    /// `@unchecked Sendable`: every stored property is a `let` — two strings and an `NSRegularExpression`, which is
+    /// immutable after creation and documented as safe to use from several threads at once.
     final class RegexLiteral: @unchecked Sendable {
         let pattern: String
         let flags: String

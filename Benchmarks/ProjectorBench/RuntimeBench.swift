@@ -24,6 +24,7 @@ import Synchronization
 /// consumer alone on events made in memory: see `RuntimeBench+Consumer.swift`). The latency run also prints the
 /// p99 and maximum of each stage of the supervisor's loop (`e2e_latency_stage_<stage>_p99_ms`), and
 /// `RUNTIME_BENCH_TRACE=<file>` writes its timeline (stage ends and documents written) there.
+/// After the latency run, `storeProbe` sends the same writes straight to osmem-server: the floor the store sets.
 /// `RUNTIME_BENCH_OVERLAP=1` sends each batch's writes while the next batch folds (the supervisor's
 /// `overlapWrites`), to compare. `RUNTIME_BENCH_STAGES=1` prints the seconds each stage took in the throughput runs
 /// (stderr).
@@ -55,7 +56,10 @@ enum RuntimeBench {
                     print("BENCH e2e_opensearch_events_per_s \(Int(Double(count) / seconds)) events/s")
                 }
             }
-            if runs("latency") { try await latency(url, openSearch: openSearch) }
+            if runs("latency") {
+                try await latency(url, openSearch: openSearch)
+                try await storeProbe(openSearch: openSearch)
+            }
         }
         if let endpoint = try TestServers.dynamoDBEndpoint(), runs("dynamodb") {
             let count = benchSetting("RUNTIME_BENCH_DYNAMODB_EVENTS", default: 20_000)

@@ -14,11 +14,13 @@ import Synchronization
 ///
 /// Needs `DATABASE_URL`. `SOURCE_BENCH_EVENTS` overrides the table size (default 1,000,000),
 /// `SOURCE_BENCH_REPEAT` reads the table that many times per batch size (default 1; the best rate is reported),
-/// `SOURCE_BENCH_LATENCY=0` skips the latency run.
+/// `SOURCE_BENCH_LATENCY=0` skips the latency run, `SOURCE_BENCH_PARTS=read` runs only the two rebuild reads below.
 ///
 /// Besides events/s, `tail_cpu_us_per_event` is this process's CPU time (all threads: socket, decoding, consumer)
 /// per event delivered in the best run: a figure that other load on the machine barely changes.
-/// `source_filtered_read_events_per_s` is the read of a rebuild (a service and type filter, batches of 5,000).
+/// `source_filtered_read_events_per_s` is the read of a rebuild (a service and type filter, batches of 5,000), and
+/// `source_pruned_read_events_per_s` the same read of only two data fields (`data -> field` per field), each with its
+/// CPU time per event (`…_cpu_us_per_event`, the read's own cost: the consumer discards the batches).
 enum SourceBench {
     static func run() async throws {
         guard let url = try TestServers.databaseURL() else {
@@ -26,6 +28,7 @@ enum SourceBench {
             return
         }
         let total = benchSetting("SOURCE_BENCH_EVENTS", default: 1_000_000)
+        let repeats = max(1, benchSetting("SOURCE_BENCH_REPEAT", default: 1))
         try await PostgresTesting.withTemporaryEventTable(url) { table, connection in
             let logger = PostgresTesting.logger
             try await ProjectorDatabase.withDatabase(configuration: table.configuration, logger: logger) { database in
@@ -34,9 +37,10 @@ enum SourceBench {
                 try await table.insertGenerated(count: total, payloadBytes: 500, on: connection, logger: logger)
                 let loadSeconds = seconds(ContinuousClock.now - loadStart)
                 print("BENCH source_load_events_per_s \(Int(Double(total) / loadSeconds)) events/s")
-                for batchSize in [1_000, 5_000] {
+                let readsOnly = TestServers.environment("SOURCE_BENCH_PARTS") == "read"
+                for batchSize in readsOnly ? [] : [1_000, 5_000] {
                     var best = (rate: 0.0, cpuPerEvent: 0.0)
-                    for _ in 0..<max(1, benchSetting("SOURCE_BENCH_REPEAT", default: 1)) {
+                    for _ in 0..<repeats {
                         let cpuBefore = processCPUSeconds()
                         let rate = try await tailThroughput(database, total: total, batchSize: batchSize)
                         let cpuPerEvent = (processCPUSeconds() - cpuBefore) / Double(total)
@@ -46,10 +50,23 @@ enum SourceBench {
                     print("BENCH tail_events_per_s\(suffix) \(Int(best.rate)) events/s")
                     print("BENCH tail_cpu_us_per_event\(suffix) \(format(best.cpuPerEvent * 1e6)) us")
                 }
-                let filtered = try await filteredReadThroughput(database, total: total)
-                print("BENCH source_filtered_read_events_per_s \(Int(filtered)) events/s")
+                let filter = EventFilter(services: ["bench"], types: ["bench-event", "other-event"])
+                var pruned = filter
+                pruned.dataFields = ["amount", "owner"]
+                for (name, filter) in [("filtered", filter), ("pruned", pruned)] {
+                    var best = (rate: 0.0, cpuPerEvent: 0.0)
+                    for _ in 0..<repeats {
+                        let cpuBefore = processCPUSeconds()
+                        let rate = try await filteredReadThroughput(database, total: total, filter: filter)
+                        let cpuPerEvent = (processCPUSeconds() - cpuBefore) / Double(total)
+                        if rate > best.rate { best = (rate, cpuPerEvent) }
+                    }
+                    print("BENCH source_\(name)_read_events_per_s \(Int(best.rate)) events/s")
+                    print("BENCH source_\(name)_read_cpu_us_per_event \(format(best.cpuPerEvent * 1e6)) us")
+                }
             }
         }
+        if TestServers.environment("SOURCE_BENCH_PARTS") == "read" { return }
         guard benchSetting("SOURCE_BENCH_LATENCY", default: 1) != 0 else { return }
         try await PostgresTesting.withTemporaryEventTable(url) { table, connection in
             var configuration = table.configuration
@@ -80,10 +97,11 @@ enum SourceBench {
         return Double(seen) / seconds(ContinuousClock.now - start)
     }
 
-    /// Events per second of a rebuild's read (`ProjectionLog.scan`): read-ahead in batches of 5,000 with a service and
-    /// type filter that every event matches, into a consumer that discards them.
-    static func filteredReadThroughput(_ database: ProjectorDatabase, total: Int) async throws -> Double {
-        let filter = EventFilter(services: ["bench"], types: ["bench-event", "other-event"])
+    /// Events per second of a rebuild's read (`ProjectionLog.scan`): read-ahead in batches of 5,000 with `filter`
+    /// (a service and type filter that every event matches), into a consumer that discards them.
+    static func filteredReadThroughput(
+        _ database: ProjectorDatabase, total: Int, filter: EventFilter
+    ) async throws -> Double {
         var seen = 0
         let start = ContinuousClock.now
         try await database.reader.readAhead(after: .start, batchSize: 5_000, filter: filter) { batch in

@@ -101,14 +101,10 @@ public struct EventReader: Sendable {
                 throw ProjectorPostgresError.wrapping(error, doing: doing)
             }
             guard let row else { break }
-            var cells = row.makeIterator()
-            guard let watermarkCell = cells.next(), let pendingCell = cells.next(),
-                let rowWatermark = try EventRowDecoder.integer(watermarkCell),
-                let rowAbove = try EventRowDecoder.bool(pendingCell)
-            else { throw ProjectorPostgresError(.malformedRow, "batch row has no watermark") }
-            watermark = UInt64(bitPattern: rowWatermark)
-            above = rowAbove
-            guard let event = try decoder.decodeEvent(&cells) else { continue }  // the LEFT JOIN found no event
+            let decoded = try decoder.decodeBatchRow(row)
+            watermark = decoded.watermark
+            above = decoded.above
+            guard let event = decoded.event else { continue }  // the LEFT JOIN found no event
             if events.count == batchSize {
                 // More rows follow: this batch is full.
                 let batch = EventBatch(events: events, watermark: watermark, eventsAboveWatermark: above, isFull: true)
@@ -134,12 +130,13 @@ public struct EventReader: Sendable {
         }
         let conditions = filterConditions(filter, bindings: &bindings)
         // The limit is part of the text, not a parameter: a generic plan then still knows how few rows it needs.
+        // Each row is one record (`EventRowDecoder.decodeBatchRow`): one cell costs the client far less than ten.
         let sql = """
             WITH w AS MATERIALIZED (
               SELECT x.xmin, EXISTS (SELECT 1 FROM \(table) t WHERE t.tx_id >= x.xmin) AS pending
               FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) x
             )
-            SELECT w.xmin, w.pending, e.* FROM w LEFT JOIN LATERAL (
+            SELECT ROW(w.xmin, w.pending, e.*) FROM w LEFT JOIN LATERAL (
               SELECT \(selectList) FROM \(table)
               WHERE (tx_id, position) > ($1, $2) AND tx_id < w.xmin\(conditions)
               ORDER BY tx_id, position LIMIT \(limit)
@@ -179,7 +176,7 @@ public struct EventReader: Sendable {
         bindings.append(afterSeq)
         bindings.append(upToSeq ?? Int64.max)
         let sql = """
-            SELECT \(layout.eventSelectList) FROM \(layout.table.quoted)
+            SELECT \(layout.eventRecord) FROM \(layout.table.quoted)
             WHERE \(c.service.quoted)::text = $1 AND \(c.stream.quoted)::text = $2
               AND \(c.seq.quoted) > $3 AND \(c.seq.quoted) <= $4
             ORDER BY \(c.seq.quoted)
@@ -195,7 +192,7 @@ public struct EventReader: Sendable {
         var bindings = PostgresBindings(capacity: 1)
         bindings.append(stream)
         let sql = """
-            SELECT \(layout.eventSelectList) FROM \(layout.table.quoted)
+            SELECT \(layout.eventRecord) FROM \(layout.table.quoted)
             WHERE \(c.stream.quoted)::text = $1 ORDER BY \(c.service.quoted), \(c.seq.quoted)
             """
         return try await events(PostgresQuery(unsafeSQL: sql, binds: bindings), doing: "reading stream \(stream)")

@@ -2,8 +2,9 @@ import NIOCore
 import PostgresNIO
 import ProjectorCore
 
-/// Turns rows of `EventTableLayout.eventSelectList` into `Event`s in one pass over the row's cells, reading the
-/// binary values directly and parsing the payload straight from the row's bytes.
+/// Turns event rows into `Event`s: rows of one binary record each (``EventTableLayout/eventRecord`` for single
+/// events, ``EventTableLayout/batchRecord(fields:firstParameter:)`` for batch reads), read field by field from the
+/// row's bytes (``BinaryRecord``), the payload parsed in place. Error text is built only for a malformed row.
 ///
 /// Keep one decoder per read: it remembers the last `created_at` and service it saw, because consecutive events
 /// mostly share them (one transaction, one service), and reuses their strings instead of building new ones; and its
@@ -13,68 +14,88 @@ struct EventRowDecoder: Sendable {
     let encoding: EventEncoding
     private var lastCreatedAtMicroseconds: Int64?
     private var lastCreatedAtText = ""
-    private var lastServiceBytes: ByteBuffer?
-    private var lastServiceText = ""
+    private var lastServiceBytes: [UInt8] = []
+    private var lastServiceText: String?
     /// Payloads of one table mostly share their keys; the parser reuses them from row to row.
-    private var parser = JSONValue.ReusableParser()
-    /// When set, rows carry these fields of `data` as separate `jsonb` cells in place of the `data` column
-    /// (``EventTableLayout/eventSelectList(fields:firstParameter:)``), and `data` is rebuilt from them.
+    var parser = JSONValue.ReusableParser()
+    /// When set, records carry these fields of `data` as separate `jsonb` fields in place of `data`
+    /// (``EventTableLayout/batchRecord(fields:firstParameter:)``), and `data` is rebuilt from them.
     var dataKeys: [String]?
+
+    /// Fields of an event record before its payload.
+    static let eventFieldsBeforeData = 7
 
     init(layout: EventTableLayout) {
         typeKey = layout.typeKey
         encoding = layout.encoding
     }
 
-    /// Parses JSON text, then strips edd tags when the layout says so.
-    mutating func parseData(_ text: ByteBuffer) throws -> JSONValue {
-        let parsed = try text.withUnsafeReadableBytes { bytes in try parser.parse(bytes) }
-        return encoding == .edd ? EDDDecoding.decode(parsed) : parsed
-    }
+    /// Fields of an event record: the columns, then `data` or one field per ``dataKeys``.
+    var eventFields: Int { Self.eventFieldsBeforeData + (dataKeys?.count ?? 1) }
 
-    /// Decodes one row made of exactly the event columns.
+    /// Decodes one row of ``EventTableLayout/eventRecord``.
     mutating func decode(_ row: PostgresRow) throws -> Event {
-        var cells = row.makeIterator()
-        guard let event = try decodeEvent(&cells) else {
-            throw ProjectorPostgresError(.malformedRow, "event row has a NULL tx_id")
+        try withRecord(row, fields: eventFields) { decoder, record in
+            guard let event = try decoder.event(&record) else {
+                throw ProjectorPostgresError(.malformedRow, "event row has a NULL tx_id")
+            }
+            return event
         }
-        return event
     }
 
-    /// Decodes the next cells (`tx_id, position, id, service, stream, seq, created_at`, then `data` or one cell
-    /// per ``dataKeys``); `nil` when `tx_id` is NULL (the outer join of a batch read found no event).
-    mutating func decodeEvent(_ cells: inout PostgresRow.Iterator) throws -> Event? {
-        guard let transactionCell = cells.next(), let positionCell = cells.next(), let idCell = cells.next(),
-            let serviceCell = cells.next(), let streamCell = cells.next(), let seqCell = cells.next(),
-            let createdCell = cells.next()
-        else { throw ProjectorPostgresError(.malformedRow, "event row has too few columns") }
-        guard let transaction = try Self.integer(transactionCell) else { return nil }
-        guard let position = try Self.integer(positionCell) else {
+    /// Decodes one batch row: the read's watermark, whether committed events wait above it, and the event (`nil`
+    /// when the outer join of a batch read found none).
+    mutating func decodeBatchRow(_ row: PostgresRow) throws -> (watermark: UInt64, above: Bool, event: Event?) {
+        try withRecord(row, fields: 2 + eventFields) { decoder, record in
+            guard let watermark = try record.nextInteger("watermark"), let above = try record.nextBool("pending") else {
+                throw ProjectorPostgresError(.malformedRow, "batch row has no watermark")
+            }
+            return (UInt64(bitPattern: watermark), above, try decoder.event(&record))
+        }
+    }
+
+    /// Calls `body` with the record of a row of one binary record cell with `fields` fields.
+    private mutating func withRecord<Result>(
+        _ row: PostgresRow, fields: Int, _ body: (inout Self, inout BinaryRecord) throws -> Result
+    ) throws -> Result {
+        guard row.count == 1 else {
+            throw ProjectorPostgresError(.malformedRow, "event row has \(row.count) columns, not one record")
+        }
+        let cell: RecordCell
+        do {
+            cell = try row.decode(RecordCell.self)
+        } catch {
+            throw ProjectorPostgresError(.malformedRow, "event row is not a binary record")
+        }
+        return try cell.bytes.withUnsafeReadableBytes { bytes in
+            var record = try BinaryRecord(bytes)
+            guard record.count == fields else {
+                throw ProjectorPostgresError(.malformedRow, "event row has \(record.count) fields, not \(fields)")
+            }
+            return try body(&self, &record)
+        }
+    }
+
+    /// The event of the next fields (`tx_id, position, id, service, stream, seq, created_at`, then `data` or one field
+    /// per ``dataKeys``); `nil` when `tx_id` is NULL.
+    private mutating func event(_ record: inout BinaryRecord) throws -> Event? {
+        guard let transaction = try record.nextInteger("tx_id") else { return nil }
+        guard let position = try record.nextInteger("position") else {
             throw ProjectorPostgresError(.malformedRow, "event row has a NULL position")
         }
-        let data: JSONValue
-        if let dataKeys {
-            data = try decodeFields(dataKeys, from: &cells)
-        } else {
-            guard let dataCell = cells.next() else {
-                throw ProjectorPostgresError(.malformedRow, "event row has too few columns")
-            }
-            guard let bytes = dataCell.bytes else {
-                throw ProjectorPostgresError(.malformedRow, "event row has a NULL data column")
-            }
-            data = try decodeJSON(bytes, of: dataCell, what: "event data")
-        }
+        let id = try record.nextText("id") ?? ""
+        let service = try record.next("service").value.map { serviceText($0) } ?? ""
+        let stream = try record.nextText("stream") ?? ""
+        let seq = try record.nextInteger("seq") ?? 0
+        let createdAt = try record.nextInteger("created_at").map { createdAtText($0) } ?? ""
+        let data = try dataKeys.map { try decodeFields($0, from: &record) } ?? decodeData(from: &record)
         var type = ""
         if case .string(let value) = data[typeKey] { type = value }
-        var service = ""
-        if let bytes = serviceCell.bytes { service = serviceText(bytes) }
-        var createdAt = ""
-        if let microseconds = try Self.integer(createdCell) { createdAt = createdAtText(microseconds) }
         return Event(
-            id: idCell.bytes.map { String(buffer: $0) } ?? "",
+            id: id,
             type: type,
-            stream: streamCell.bytes.map { String(buffer: $0) } ?? "",
-            seq: try Self.integer(seqCell) ?? 0,
+            stream: stream,
+            seq: seq,
             service: service,
             cursor: EventCursor(transactionID: UInt64(bitPattern: transaction), position: position),
             createdAt: createdAt,
@@ -82,60 +103,12 @@ struct EventRowDecoder: Sendable {
         )
     }
 
-    /// `data` rebuilt from one cell per key: a key whose cell is NULL is one the event lacks.
-    private mutating func decodeFields(_ keys: [String], from cells: inout PostgresRow.Iterator) throws -> JSONValue {
-        var object = JSONObject(minimumCapacity: keys.count)
-        for key in keys {
-            guard let cell = cells.next() else {
-                throw ProjectorPostgresError(.malformedRow, "event row has too few columns")
-            }
-            guard let bytes = cell.bytes else { continue }
-            object[key] = try decodeJSON(bytes, of: cell, what: "event data field \(key)")
-        }
-        return .object(object)
-    }
-
-    /// Parses a `json`/`jsonb` cell (binary `jsonb` starts with its version byte).
-    private mutating func decodeJSON(_ bytes: ByteBuffer, of cell: PostgresCell, what: String) throws -> JSONValue {
-        var bytes = bytes
-        if cell.dataType == .jsonb, cell.format == .binary {
-            guard bytes.readInteger(as: UInt8.self) == 1 else {
-                throw ProjectorPostgresError(.malformedRow, "\(what) has an unknown jsonb version")
-            }
-        }
-        do {
-            return try parseData(bytes)
-        } catch {
-            throw ProjectorPostgresError(.malformedRow, "\(what) is not valid JSON: \(error)")
-        }
-    }
-
-    /// An 8-byte binary value (`int8`, `xid8`, `timestamptz`); `nil` for NULL.
-    static func integer(_ cell: PostgresCell) throws -> Int64? {
-        guard let bytes = cell.bytes else { return nil }
-        guard cell.format == .binary, bytes.readableBytes == 8,
-            let value = bytes.getInteger(at: bytes.readerIndex, as: Int64.self)
-        else {
-            throw ProjectorPostgresError(
-                .malformedRow, "column \(cell.columnName) is not an 8-byte binary value (type \(cell.dataType))")
-        }
-        return value
-    }
-
-    /// A binary `bool`; `nil` for NULL.
-    static func bool(_ cell: PostgresCell) throws -> Bool? {
-        guard let bytes = cell.bytes else { return nil }
-        guard cell.format == .binary, bytes.readableBytes == 1,
-            let value = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self)
-        else { throw ProjectorPostgresError(.malformedRow, "column \(cell.columnName) is not a binary bool") }
-        return value != 0
-    }
-
-    private mutating func serviceText(_ bytes: ByteBuffer) -> String {
-        if lastServiceBytes == bytes { return lastServiceText }
-        lastServiceText = String(buffer: bytes)
-        lastServiceBytes = bytes
-        return lastServiceText
+    private mutating func serviceText(_ bytes: UnsafeRawBufferPointer) -> String {
+        if let lastServiceText, bytes.elementsEqual(lastServiceBytes) { return lastServiceText }
+        let text = String(decoding: bytes, as: UTF8.self)
+        lastServiceText = text
+        lastServiceBytes = Array(bytes)
+        return text
     }
 
     private mutating func createdAtText(_ microseconds: Int64) -> String {

@@ -62,7 +62,8 @@ public struct EventTableLayout: Sendable, Hashable {
         return "\"" + prefix + "_" + suffix + "\""
     }
 
-    /// The select list turning a row of the event table into the columns `EventRowDecoder` reads.
+    /// The select list turning a row of the event table into the fields `EventRowDecoder` reads, which reads them as
+    /// one record (``eventRecord``).
     var eventSelectList: String {
         let c = columns
         return """
@@ -70,6 +71,9 @@ public struct EventTableLayout: Sendable, Hashable {
             \(c.seq.quoted)::int8, \(c.createdAt.quoted)::timestamptz, \(c.data.quoted)::jsonb
             """
     }
+
+    /// An event as the one binary record `EventRowDecoder.decode(_:)` reads: `ROW(` ``eventSelectList`` `)`.
+    var eventRecord: String { "ROW(\(eventSelectList))" }
 
     /// ``eventSelectList`` with `data` cut to some top-level fields: instead of the `data` column, one `jsonb`
     /// column `data -> $n` per key of ``prunedDataKeys(_:)`` (NULL where the event lacks it).

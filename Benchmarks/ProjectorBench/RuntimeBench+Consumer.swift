@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ProjectorCore
 import ProjectorRuntime
+import ProjectorTesting
 
 /// The consumer side alone: ``BatchProcessor`` with ``DiscardingStore`` over events made in memory with the shape
 /// and order of the generated table (`bench-event`s round robin over 100,000 streams, 500-byte payloads), so no
@@ -13,12 +14,15 @@ import ProjectorRuntime
 /// - `consumer_rebuild_cpu_us_per_event`: as the rebuild replays (`submit`/`drain`, a cache of 100,000: after the
 ///   first 100,000 events every touch hits).
 ///
-/// Run with `RUNTIME_BENCH_PARTS=consumer`; `RUNTIME_BENCH_CONSUMER_EVENTS` sets the event count (default 500,000).
+/// Run with `RUNTIME_BENCH_PARTS=consumer`; `RUNTIME_BENCH_CONSUMER_EVENTS` sets the event count (default 500,000),
+/// `RUNTIME_BENCH_CONSUMER_MODES` the modes run (comma-separated: `service`, `rebuild`; default both).
 extension RuntimeBench {
     static func consumer() async throws {
         let total = benchSetting("RUNTIME_BENCH_CONSUMER_EVENTS", default: 500_000)
         let definition = try projection("{ opensearch: { index: unused } }")
-        for (name, cacheCapacity, pipelined) in [("service", 20_000, false), ("rebuild", 100_000, true)] {
+        let modes = TestServers.environment("RUNTIME_BENCH_CONSUMER_MODES")?.split(separator: ",").map(String.init)
+        for (name, cacheCapacity, pipelined) in [("service", 20_000, false), ("rebuild", 100_000, true)]
+        where modes?.contains(name) ?? true {
             var configuration = BatchProcessor.Configuration()
             configuration.cacheCapacity = cacheCapacity
             var processor = BatchProcessor(

@@ -249,15 +249,16 @@ enum RuntimeBench {
 }
 
 /// A view store that keeps no document bodies: only, per key, a revision counter and the serialized `_projector`
-/// metadata of the last write (~100 bytes a key). `fetch` returns `{"_projector": …}` with that revision and `apply`
-/// checks revisions like a real store, so the engine sees what was applied (a stream's next event folds on, no
-/// spurious gap or refold) while the cost measured is projector's own (read, decode, fold, checkpoint) plus one
-/// metadata parse per cache miss, not a store's. Body fields are not kept, so a document folded after a miss starts
-/// without them.
+/// metadata of the last write (~100 bytes a key), as the text `{"_projector": …}`. `fetch` parses that text and
+/// returns it with that revision and `apply` checks revisions like a real store, so the engine sees what was applied
+/// (a stream's next event folds on, no spurious gap or refold) while the cost measured is projector's own (read,
+/// decode, fold, checkpoint) plus one metadata parse per cache miss, not a store's. Body fields are not kept, so a
+/// document folded after a miss starts without them.
 final class DiscardingStore: ViewStore {
     struct Entry {
         var revision: Int64
-        var metadata: String
+        /// `{"_projector": …}` as compact JSON text (UTF-8), rewritten in place by each write.
+        var stored: [UInt8]
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -265,35 +266,64 @@ final class DiscardingStore: ViewStore {
     func fetch(_ keys: [String]) async throws -> [String: StoredDocument] {
         let found = entries.withLock { entries in keys.compactMap { key in entries[key].map { (key, $0) } } }
         var documents: [String: StoredDocument] = Dictionary(minimumCapacity: found.count)
+        // One parser for the whole answer, as a store parses one response holding every document asked.
+        var parser = JSONValue.ReusableParser()
         for (key, entry) in found {
-            let metadata = try JSONValue(parsing: entry.metadata)
-            documents[key] = StoredDocument(
-                key: key, body: .object([Projection.metadataField: metadata]), revision: StoreRevision(entry.revision))
+            let body = try entry.stored.withUnsafeBytes { text in try parser.parse(text) }
+            documents[key] = StoredDocument(key: key, body: body, revision: StoreRevision(entry.revision))
         }
         return documents
     }
 
     func apply(_ writes: [DocumentWrite]) async throws -> [WriteOutcome] {
-        let metadata = writes.map { write -> String? in
-            guard case .upsert(_, .object(let body), _) = write else { return nil }
-            return body[Projection.metadataField]?.serialized()
-        }
-        return entries.withLock { entries in
-            zip(writes, metadata).map { write, metadata in
-                let current = entries[write.key]?.revision
-                switch write {
-                case .upsert(let key, _, let expected):
-                    guard current == expected?.first else { return .conflict }
-                    let revision = (current ?? 0) + 1
-                    entries[key] = Entry(revision: revision, metadata: metadata ?? "{}")
-                    return .applied(StoreRevision(revision))
+        var outcomes: [WriteOutcome] = []
+        outcomes.reserveCapacity(writes.count)
+        entries.withLock { entries in
+            // By position: the writes are read in place, not copied.
+            for offset in writes.indices {
+                switch writes[offset] {
+                case .upsert(let key, let body, let expected):
+                    outcomes.append(Self.upsert(key, body, expected: expected, into: &entries))
                 case .delete(let key, let expected):
-                    guard current == expected.first else { return .conflict }
+                    guard entries[key]?.revision == expected.first else {
+                        outcomes.append(.conflict)
+                        continue
+                    }
                     entries[key] = nil
-                    return .applied(nil)
+                    outcomes.append(.applied(nil))
                 }
             }
         }
+        return outcomes
+    }
+
+    /// Checks the revision and records the write's metadata text (serialized into the entry's own buffer).
+    private static func upsert(
+        _ key: String, _ body: JSONValue, expected: StoreRevision?, into entries: inout [String: Entry]
+    ) -> WriteOutcome {
+        let metadata = body[Projection.metadataField]
+        guard let index = entries.index(forKey: key) else {
+            guard expected == nil else { return .conflict }
+            var text: [UInt8] = []
+            text.reserveCapacity(128)
+            write(metadata, to: &text)
+            entries[key] = Entry(revision: 1, stored: text)
+            return .applied(StoreRevision(1))
+        }
+        guard entries.values[index].revision == expected?.first else { return .conflict }
+        entries.values[index].revision += 1
+        entries.values[index].stored.removeAll(keepingCapacity: true)
+        write(metadata, to: &entries.values[index].stored)
+        return .applied(StoreRevision(entries.values[index].revision))
+    }
+
+    private static let storedPrefix = Array(#"{"\#(Projection.metadataField)":"#.utf8)
+
+    /// Appends `{"_projector": metadata}` (`{}` as the metadata when there is none).
+    private static func write(_ metadata: JSONValue?, to text: inout [UInt8]) {
+        text.append(contentsOf: storedPrefix)
+        if let metadata { metadata.write(to: &text) } else { text.append(contentsOf: "{}".utf8) }
+        text.append(UInt8(ascii: "}"))
     }
 }
 

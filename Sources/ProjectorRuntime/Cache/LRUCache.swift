@@ -8,7 +8,8 @@
 public struct LRUCache<Key: Hashable, Value> {
     private struct Node {
         var key: Key
-        var value: Value
+        /// Always set while the node is in the cache; `nil` only as it is removed (its value moved out in place).
+        var value: Value?
         var hash: Int
         var previous: Int
         var next: Int
@@ -66,7 +67,7 @@ public struct LRUCache<Key: Hashable, Value> {
     /// only copy and may change it in place).
     public mutating func take(forKey key: Key) -> Value? {
         guard let (bucket, slot) = find(key, hash: key.hashValue) else { return nil }
-        return remove(slot, bucket: bucket).value
+        return remove(slot, bucket: bucket)
     }
 
     /// Forgets `key`. Its slot stays allocated until reused.
@@ -156,8 +157,8 @@ public struct LRUCache<Key: Hashable, Value> {
 
     // MARK: - Nodes
 
-    /// Unlinks node `slot` (at table bucket `bucket`) and moves it out; the last node fills its place.
-    private mutating func remove(_ slot: Int, bucket: Int) -> Node {
+    /// Unlinks node `slot` (at table bucket `bucket`) and moves its value out; the last node fills its place.
+    private mutating func remove(_ slot: Int, bucket: Int) -> Value? {
         removeFromTable(bucket: bucket)
         unlink(slot)
         let last = nodes.count - 1
@@ -170,7 +171,10 @@ public struct LRUCache<Key: Hashable, Value> {
             if previous >= 0 { nodes[previous].next = slot } else { head = slot }
             if next >= 0 { nodes[next].previous = slot } else { tail = slot }
         }
-        return nodes.removeLast()
+        // Moved out of the node in place (taking a whole node and then its value would copy the value).
+        let value = nodes[nodes.count - 1].value.take()
+        nodes.removeLast()
+        return value
     }
 
     private mutating func unlink(_ slot: Int) {

@@ -11,9 +11,28 @@ struct FoldedBatch: Sendable {
 /// A folded batch whose first write request runs in a child task.
 struct InFlightBatch {
     var batch: FoldedBatch
-    /// The keys it writes: a later batch touching one of them waits for it.
-    var keys: Set<String>
     var writing: Task<[WriteOutcome], any Error>
+    /// The keys it writes (a later batch touching one of them waits for it), gathered the first time they are asked
+    /// about: only a later batch's cache misses are, since a document in flight is never in the cache.
+    private var writtenKeys: Set<String>?
+
+    init(batch: FoldedBatch, writing: Task<[WriteOutcome], any Error>) {
+        self.batch = batch
+        self.writing = writing
+    }
+
+    /// True when this batch writes one of `keys`.
+    mutating func writesAny(of keys: [String]) -> Bool {
+        if writtenKeys == nil {
+            let folded = batch.folded
+            var written = Set<String>(minimumCapacity: folded.writeSlots.count)
+            // Keys read from the states (stored properties): no write is copied to read its key.
+            for slot in folded.writeSlots { written.insert(folded.states[slot].key) }
+            writtenKeys = written
+        }
+        guard let writtenKeys else { return false }
+        return keys.contains(where: writtenKeys.contains)
+    }
 }
 
 extension BatchProcessor {
@@ -40,9 +59,7 @@ extension BatchProcessor {
             let outcomes = writes.isEmpty ? [] : try await store.apply(writes)
             reports.append(try await complete(&batch, outcomes: outcomes))
         } else {
-            inFlight = InFlightBatch(
-                batch: batch, keys: Set(writes.lazy.map(\.key)),
-                writing: Task { [store] in try await store.apply(writes) })
+            inFlight = InFlightBatch(batch: batch, writing: Task { [store] in try await store.apply(writes) })
         }
         return reports
     }

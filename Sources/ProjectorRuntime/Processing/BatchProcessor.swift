@@ -204,11 +204,8 @@ public struct BatchProcessor {
     /// cache, so the fold holds the only copy and changes it in place; every state goes back once its write is
     /// confirmed (``remember(_:revision:state:)``) or, when the batch leaves it unchanged, by
     /// ``rememberUnchanged(_:)``. When the batch in flight writes one of `keys`, its writes are awaited first
-    /// (``completedEarly``).
+    /// (``completedEarly``): such a key is never cached while in flight, so only the misses are checked.
     private mutating func load(_ keys: [String], useCache: Bool) async throws -> [DocumentState] {
-        if let flight = inFlight, keys.contains(where: flight.keys.contains) {
-            completedEarly = try await drain()
-        }
         var states: [DocumentState] = []
         states.reserveCapacity(keys.count)
         var missing: [String] = []
@@ -223,6 +220,25 @@ public struct BatchProcessor {
             }
         }
         guard !missing.isEmpty else { return states }
+        if inFlight?.writesAny(of: missing) == true {
+            completedEarly = try await drain()
+            if useCache {
+                // The documents it confirmed are cached now.
+                var stillMissing: [String] = []
+                var stillMissingSlots: [Int] = []
+                for (key, slot) in zip(missing, missingSlots) {
+                    if let state = cache.take(forKey: key) {
+                        states[slot] = consume state
+                    } else {
+                        stillMissing.append(key)
+                        stillMissingSlots.append(slot)
+                    }
+                }
+                missing = stillMissing
+                missingSlots = stillMissingSlots
+                guard !missing.isEmpty else { return states }
+            }
+        }
         // Taken out of the fetched dictionary, so that a body nobody else holds is decoded in place.
         var fetched = try await store.fetch(missing)
         for (key, slot) in zip(missing, missingSlots) {

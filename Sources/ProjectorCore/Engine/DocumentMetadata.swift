@@ -127,13 +127,38 @@ public struct DocumentMetadata: Sendable, Hashable {
             serviceBytes.withContiguousStorageIfAvailable { serviceBuffer in
                 streamBytes.withContiguousStorageIfAvailable { streamBuffer in
                     whole[serviceLength] == UInt8(ascii: "/")
-                        && UnsafeBufferPointer(rebasing: whole[(serviceLength + 1)...]).elementsEqual(streamBuffer)
-                        && UnsafeBufferPointer(rebasing: whole[..<serviceLength]).elementsEqual(serviceBuffer)
+                        && bytesEqual(UnsafeBufferPointer(rebasing: whole[(serviceLength + 1)...]), streamBuffer)
+                        && bytesEqual(UnsafeBufferPointer(rebasing: whole[..<serviceLength]), serviceBuffer)
                 }
             }
         }
         if let matched, let matched, let matched { return matched }
         return nameBytes.elementsEqual(serviceBytes + [UInt8(ascii: "/")] + streamBytes)
+    }
+
+    /// True when `lhs` and `rhs` (of equal length) hold the same bytes: compared eight at a time (stream names are
+    /// usually 36-character UUIDs, compared twice per event folded).
+    @inline(__always)
+    static func bytesEqual(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        guard let left = lhs.baseAddress, let right = rhs.baseAddress else { return lhs.isEmpty }
+        let count = lhs.count
+        let leftRaw = UnsafeRawPointer(left)
+        let rightRaw = UnsafeRawPointer(right)
+        var offset = 0
+        while offset + 8 <= count {
+            if leftRaw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                != rightRaw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            {
+                return false
+            }
+            offset += 8
+        }
+        while offset < count {
+            if left[offset] != right[offset] { return false }
+            offset += 1
+        }
+        return true
     }
 
     /// `service/stream` split at its first slash; `nil` without one.

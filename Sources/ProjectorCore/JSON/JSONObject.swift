@@ -123,7 +123,10 @@ public struct JSONObject: Sendable {
     func appending(newKey key: String, value: JSONValue, keysWithNewKey keys: [String]) -> JSONObject {
         var values: [JSONValue] = []
         values.reserveCapacity(valueList.count + 1)
-        values.append(contentsOf: valueList)
+        // Member by member: `append(contentsOf:)` copies through the generic runtime, one witness call per member.
+        valueList.withUnsafeBufferPointer { members in
+            for member in members { values.append(member) }
+        }
         values.append(value)
         var copy = JSONObject()
         copy.keyList = keys

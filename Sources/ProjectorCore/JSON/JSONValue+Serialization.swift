@@ -27,20 +27,25 @@ extension JSONValue {
         case .string(let value): Self.writeString(value, to: &out)
         case .array(let values):
             out.append(UInt8(ascii: "["))
-            for offset in values.indices {
-                if offset > 0 { out.append(UInt8(ascii: ",")) }
-                values[offset].writeCompact(to: &out)
+            // Members read in place through buffers: no copy (retain and release) of each member.
+            values.withUnsafeBufferPointer { values in
+                for offset in values.indices {
+                    if offset > 0 { out.append(UInt8(ascii: ",")) }
+                    values[offset].writeCompact(to: &out)
+                }
             }
             out.append(UInt8(ascii: "]"))
         case .object(let object):
             out.append(UInt8(ascii: "{"))
-            let keys = object.keyList
-            let values = object.valueList
-            for offset in keys.indices {
-                if offset > 0 { out.append(UInt8(ascii: ",")) }
-                Self.writeString(keys[offset], to: &out)
-                out.append(UInt8(ascii: ":"))
-                values[offset].writeCompact(to: &out)
+            object.keyList.withUnsafeBufferPointer { keys in
+                object.valueList.withUnsafeBufferPointer { values in
+                    for offset in keys.indices {
+                        if offset > 0 { out.append(UInt8(ascii: ",")) }
+                        Self.writeString(keys[offset], to: &out)
+                        out.append(UInt8(ascii: ":"))
+                        values[offset].writeCompact(to: &out)
+                    }
+                }
             }
             out.append(UInt8(ascii: "}"))
         }

@@ -47,9 +47,11 @@ extension JSONValue {
         /// A parser with empty working space.
         public init() {}
 
-        /// Parses one JSON text from UTF-8 bytes.
+        /// Parses one JSON text from UTF-8 bytes. A text that is one plain scalar (a short integer, an ASCII string
+        /// without escapes, a literal) is read without setting up the parser (``JSONParser/plainScalar(_:)``).
         public mutating func parse(_ buffer: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
-            try JSONParser.parse(buffer, scratch: &scratch)
+            if let scalar = JSONParser.plainScalar(buffer) { return scalar }
+            return try JSONParser.parse(buffer, scratch: &scratch)
         }
     }
 }

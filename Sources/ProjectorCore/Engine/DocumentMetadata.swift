@@ -244,6 +244,29 @@ public struct DocumentMetadata: Sendable, Hashable {
                 values: [.int(version), .string(position), .object(streamObject), .int(projectionVersion)]))
     }
 
+    /// Sets `value` to ``jsonValue``. A value of the layout written for one primary stream with a cursor (what the
+    /// previous write of the document stored) is updated in place, reusing its member lists.
+    func write(into value: inout JSONValue) {
+        guard let cursor, others.isEmpty, !primaryKey.isEmpty, case .object(var object) = value,
+            object.keyList == Self.fieldsWithCursor, object.valueList.count == 4,
+            case .object(var streamObject) = object.valueList[2], streamObject.keyList == primaryKey,
+            streamObject.valueList.count == 1
+        else {
+            value = jsonValue
+            return
+        }
+        // Moved out so the member lists are held once and change in place.
+        value = .null
+        object.valueList[2] = .null
+        streamObject.keyList = primaryKey
+        streamObject.valueList[0] = .int(Int(primarySeq))
+        object.valueList[0] = .int(version)
+        object.valueList[1] = .string(Self.cursorText(cursor))
+        object.valueList[2] = .object(streamObject)
+        object.valueList[3] = .int(projectionVersion)
+        value = .object(object)
+    }
+
     /// Sets the cursor to `cursor` when that is later than the current one.
     @inline(__always)
     mutating func advanceCursor(to cursor: EventCursor) {

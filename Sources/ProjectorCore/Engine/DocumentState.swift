@@ -11,6 +11,9 @@ public struct DocumentState: Sendable {
     /// True when an event was processed since the state was loaded (a write is due unless nothing is stored
     /// and nothing is to be stored).
     public internal(set) var isDirty: Bool
+    /// The stored form the last write sent (the body with `_projector` last), kept so that the next write refills
+    /// its member lists in place once the store has let go of them, instead of allocating new ones per write.
+    var lastStored: JSONObject?
 
     /// A state from what the store returned (`nil`: the key is not stored). A body nobody else holds is
     /// decoded in place.
@@ -70,8 +73,13 @@ public struct DocumentState: Sendable {
             replaced[Projection.metadataField] = metadata.jsonValue
             return .object(replaced)
         }
-        return .object(
-            object.appending(newKey: Projection.metadataField, value: metadata.jsonValue, keysWithNewKey: keys))
+        if var stored = lastStored.take(), stored.refill(members: object, keysWithNewKey: keys, last: metadata) {
+            lastStored = stored
+            return .object(stored)
+        }
+        let stored = object.appending(newKey: Projection.metadataField, value: metadata.jsonValue, keysWithNewKey: keys)
+        lastStored = stored
+        return .object(stored)
     }
 
     /// The write that brings the store to this state, or `nil` when none is needed. Counts the write in the

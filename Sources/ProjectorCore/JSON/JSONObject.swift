@@ -140,6 +140,23 @@ public struct JSONObject: Sendable {
         return copy
     }
 
+    /// Makes this object (a stored form built by ``appending(newKey:value:keysWithNewKey:)``) equal to `members`
+    /// followed by the metadata member `last`, reusing its member lists: in place when nobody else holds them.
+    /// False, leaving it unchanged, when its keys are not `keys` (the key list of `members` followed by the
+    /// metadata key).
+    mutating func refill(members: JSONObject, keysWithNewKey keys: [String], last: DocumentMetadata) -> Bool {
+        let count = members.valueList.count
+        guard valueList.count == count + 1, keyList == keys else { return false }
+        keyList = keys
+        valueList.withUnsafeMutableBufferPointer { target in
+            members.valueList.withUnsafeBufferPointer { source in
+                for offset in source.indices { target[offset] = source[offset] }
+            }
+            last.write(into: &target[count])
+        }
+        return true
+    }
+
     /// Removes the last member (there must be one) and returns its value; in place when nobody else holds the
     /// member lists.
     @inlinable

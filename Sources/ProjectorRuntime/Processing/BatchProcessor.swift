@@ -10,7 +10,8 @@ public import ProjectorCore
 public struct BatchProcessor {
     /// Tunables with production defaults.
     public struct Configuration: Sendable {
-        /// Documents kept in memory between batches (each holds one document body).
+        /// Documents kept in memory between batches (each holds one document body, and the member list of the body
+        /// it last wrote, whose buffers its next write reuses).
         public var cacheCapacity = 10_000
         /// How often one batch may meet write conflicts before it is retried from scratch.
         public var maximumConflictRounds = 5

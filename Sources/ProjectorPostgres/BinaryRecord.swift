@@ -66,6 +66,47 @@ struct BinaryRecord {
     }
 }
 
+extension BinaryRecord {
+    /// The type OID of `record[]`, the field a packed batch row carries its events in.
+    static let recordArrayOID: UInt32 = 2287
+
+    /// Calls `body` with each element of a one-dimensional array in binary format (`array_send`: dimensions, flags,
+    /// element type, then per dimension its size and lower bound, then per element its length, -1 for NULL, and
+    /// bytes); `nil` for a NULL element.
+    static func forEachArrayElement(
+        _ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) throws -> Void
+    ) throws {
+        func integer(at offset: Int) throws -> Int {
+            guard offset + 4 <= bytes.count else {
+                throw ProjectorPostgresError(.malformedRow, "event row has a truncated array of events")
+            }
+            return Int(Int32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+        }
+        let dimensions = try integer(at: 0)
+        guard dimensions == 1 else {
+            guard dimensions == 0 else {
+                throw ProjectorPostgresError(.malformedRow, "event row has an array of \(dimensions) dimensions")
+            }
+            return
+        }
+        let count = try integer(at: 12)
+        var offset = 20
+        for _ in 0..<count {
+            let length = try integer(at: offset)
+            offset += 4
+            guard length >= 0 else {
+                try body(nil)
+                continue
+            }
+            guard offset + length <= bytes.count else {
+                throw ProjectorPostgresError(.malformedRow, "event row has a truncated array of events")
+            }
+            try body(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)]))
+            offset += length
+        }
+    }
+}
+
 /// The one cell of an event row, a binary record (``BinaryRecord``), as received.
 struct RecordCell: PostgresDecodable, Sendable {
     var bytes: ByteBuffer

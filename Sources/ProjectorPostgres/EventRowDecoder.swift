@@ -43,20 +43,52 @@ struct EventRowDecoder: Sendable {
         }
     }
 
-    /// Decodes one batch row: the read's watermark, whether committed events wait above it, and the event (`nil`
-    /// when the outer join of a batch read found none).
-    mutating func decodeBatchRow(_ row: PostgresRow) throws -> (watermark: UInt64, above: Bool, event: Event?) {
-        try withRecord(row, fields: 2 + eventFields) { decoder, record in
+    /// Decodes one batch row: the read's watermark, whether committed events wait above it, and the row's events in
+    /// order — one, or none when the outer join of a batch read found none; or, in a packed read
+    /// (``EventReader/packedChunk(limit:)``), a chunk of them as an array of event records.
+    mutating func decodeBatchRow(_ row: PostgresRow) throws -> (watermark: UInt64, above: Bool, events: [Event]) {
+        let eventFields = eventFields
+        return try withRecord(row, fields: nil) { decoder, record in
             guard let watermark = try record.nextInteger("watermark"), let above = try record.nextBool("pending") else {
                 throw ProjectorPostgresError(.malformedRow, "batch row has no watermark")
             }
-            return (UInt64(bitPattern: watermark), above, try decoder.event(&record))
+            var events: [Event] = []
+            if record.count == 3 {
+                let packed = try record.next("events")
+                if let value = packed.value {
+                    guard packed.type == BinaryRecord.recordArrayOID else {
+                        throw ProjectorPostgresError(.malformedRow, "batch row field events is not a record array")
+                    }
+                    try BinaryRecord.forEachArrayElement(value) { element in
+                        guard let element else {
+                            throw ProjectorPostgresError(.malformedRow, "batch row has a NULL event")
+                        }
+                        var eventRecord = try BinaryRecord(element)
+                        try Self.expect(eventFields, in: eventRecord)
+                        guard let event = try decoder.event(&eventRecord) else {
+                            throw ProjectorPostgresError(.malformedRow, "event row has a NULL tx_id")
+                        }
+                        events.append(event)
+                    }
+                }
+            } else {
+                try Self.expect(2 + eventFields, in: record)
+                if let event = try decoder.event(&record) { events.append(event) }
+            }
+            return (UInt64(bitPattern: watermark), above, events)
         }
     }
 
-    /// Calls `body` with the record of a row of one binary record cell with `fields` fields.
+    /// Throws unless `record` has `fields` fields.
+    private static func expect(_ fields: Int, in record: BinaryRecord) throws {
+        guard record.count == fields else {
+            throw ProjectorPostgresError(.malformedRow, "event row has \(record.count) fields, not \(fields)")
+        }
+    }
+
+    /// Calls `body` with the record of a row of one binary record cell with `fields` fields (any number for `nil`).
     private mutating func withRecord<Result>(
-        _ row: PostgresRow, fields: Int, _ body: (inout Self, inout BinaryRecord) throws -> Result
+        _ row: PostgresRow, fields: Int?, _ body: (inout Self, inout BinaryRecord) throws -> Result
     ) throws -> Result {
         guard row.count == 1 else {
             throw ProjectorPostgresError(.malformedRow, "event row has \(row.count) columns, not one record")
@@ -69,9 +101,7 @@ struct EventRowDecoder: Sendable {
         }
         return try cell.bytes.withUnsafeReadableBytes { bytes in
             var record = try BinaryRecord(bytes)
-            guard record.count == fields else {
-                throw ProjectorPostgresError(.malformedRow, "event row has \(record.count) fields, not \(fields)")
-            }
+            if let fields { try Self.expect(fields, in: record) }
             return try body(&self, &record)
         }
     }

@@ -21,6 +21,11 @@ import Testing
 
     /// Decodes the first row of `sql` as a batch row, with `keys` as the pruned data keys.
     func decodeBatchRow(_ sql: String, keys: [String]?) async throws -> (UInt64, Bool, Event?)? {
+        try await decodePackedRow(sql, keys: keys).map { ($0.0, $0.1, $0.2.first) }
+    }
+
+    /// Decodes the first row of `sql` as a batch row, with all its events.
+    func decodePackedRow(_ sql: String, keys: [String]?) async throws -> (UInt64, Bool, [Event])? {
         guard let url = try TestServers.databaseURL() else { return nil }
         return try await PostgresTesting.withConnection(url) { connection in
             var decoder = EventRowDecoder(layout: Self.layout)
@@ -55,6 +60,26 @@ import Testing
             + "NULL::int8, NULL::timestamptz, NULL::jsonb)"
         guard let (watermark, above, none) = try await decodeBatchRow(empty, keys: nil) else { return }
         #expect(watermark == 9 && !above && none == nil)
+    }
+
+    @Test func packedRowsCarryTheirEventsInOrder() async throws {
+        let event = { (position: Int) in
+            "ROW('7'::xid8, \(position)::int8, 'e\(position)'::text, 'svc'::text, 's1'::text, \(position)::int8, "
+                + "NULL::timestamptz, '{\"event-id\": \"t\", \"n\": \(position)}'::jsonb)"
+        }
+        let sql = "SELECT ROW('42'::xid8, false, ARRAY[\((1...3).map(event).joined(separator: ", "))])"
+        guard let (watermark, above, events) = try await decodePackedRow(sql, keys: nil) else { return }
+        #expect(watermark == 42 && !above)
+        #expect(events.map(\.cursor.position) == [1, 2, 3])
+        #expect(events.map(\.id) == ["e1", "e2", "e3"])
+        #expect(events.map(\.createdAt) == ["", "", ""])
+        #expect(events.last?.data == ["event-id": "t", "n": 3])
+        guard let (_, _, none) = try await decodePackedRow("SELECT ROW('9'::xid8, true, NULL::record[])", keys: nil)
+        else { return }
+        #expect(none.isEmpty)
+        await #expect(throws: ProjectorPostgresError.self) {
+            _ = try await decodePackedRow("SELECT ROW('9'::xid8, true, ARRAY[ROW(1, 2)])", keys: nil)
+        }
     }
 
     @Test(arguments: [

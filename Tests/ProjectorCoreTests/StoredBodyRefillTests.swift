@@ -65,6 +65,19 @@ import Testing
         #expect(first.serialized() == firstText)
     }
 
+    @Test func aReleasedWrittenFormIsBuiltAfresh() throws {
+        var state = try Self.state(members: 3)
+        Self.change(&state, f0: 1, seq: 5)
+        _ = state.makeWrite(projectionVersion: 1)
+        #expect(state.lastStored != nil)
+        state = state.committed(revision: StoreRevision(3))
+        state.releaseWrittenForm()
+        #expect(state.lastStored == nil)
+        Self.change(&state, f0: 2, seq: 6)
+        let body = try #require(Self.body(of: state.makeWrite(projectionVersion: 1)))
+        #expect(body.serialized() == #"{"f0":2,"f1":1,"f2":2,"_projector":{"v":5,"c":"9:6","s":{"bank/a":6},"pv":1}}"#)
+    }
+
     @Test func aSecondStreamOrNewMembersBuildTheStoredFormAfresh() throws {
         var state = try Self.state(members: 2)
         Self.change(&state, f0: 1, seq: 5)

@@ -101,6 +101,12 @@ public struct DocumentState: Sendable {
         return .upsert(key: key, body: stored, expected: revision)
     }
 
+    /// Lets go of the member lists kept from the last write (see ``makeWrite(projectionVersion:)``): for a state
+    /// that is likely to leave memory before its next write, so they are freed now rather than held until then.
+    public mutating func releaseWrittenForm() {
+        lastStored = nil
+    }
+
     /// The state once its write is confirmed, for a cache of decoded documents: `revision` is what the store
     /// reported (`nil` after a delete). Metadata is kept, also for deleted documents, so replays stay cheap.
     public consuming func committed(revision: StoreRevision?) -> DocumentState {

@@ -10,8 +10,8 @@ public import ProjectorCore
 public struct BatchProcessor {
     /// Tunables with production defaults.
     public struct Configuration: Sendable {
-        /// Documents kept in memory between batches (each holds one document body, and the member list of the body
-        /// it last wrote, whose buffers its next write reuses).
+        /// Documents kept in memory between batches (each holds one document body and, while the cache is not full,
+        /// the member list of the body it last wrote, whose buffers its next write reuses).
         public var cacheCapacity = 10_000
         /// How often one batch may meet write conflicts before it is retried from scratch.
         public var maximumConflictRounds = 5
@@ -258,8 +258,11 @@ public struct BatchProcessor {
         }
     }
 
-    /// Caches the state a confirmed write (an upsert, or a delete when `deleted`) left in the store.
+    /// Caches the state a confirmed write (an upsert, or a delete when `deleted`) left in the store. When the cache
+    /// is full (documents leave it before they are written again), the state does not keep its written form.
     private mutating func remember(_ state: consuming DocumentState, deleted: Bool, revision: StoreRevision?) {
+        var state = state
+        if deleted || cache.count >= cache.capacity { state.releaseWrittenForm() }
         let key = state.key
         if deleted {
             cache.setValue(state.committed(revision: nil), forKey: key)

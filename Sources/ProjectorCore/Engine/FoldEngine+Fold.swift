@@ -107,14 +107,18 @@ extension FoldEngine {
                         "the expression must give an object, null or nothing, got \(Self.typeName(other))"))
             }
         case .update(let assignments, let unset):
-            // Left non-empty only by a failed assignment.
-            if !scratch.values.isEmpty { scratch.values.removeAll(keepingCapacity: true) }
+            // One slot per assignment, kept between events; every slot is empty (`nil`) between calls, so nothing
+            // is cleared or appended per event.
+            if scratch.values.count < assignments.count {
+                scratch.values.append(contentsOf: repeatElement(nil, count: assignments.count - scratch.values.count))
+            }
             for offset in assignments.indices {
                 do {
-                    scratch.values.append(
-                        try assignments[offset].expression.evaluate(
-                            event: event, key: key, doc: doc, json: &json, scratch: &scratch))
+                    let value = try assignments[offset].expression.evaluate(
+                        event: event, key: key, doc: doc, json: &json, scratch: &scratch)
+                    scratch.values[offset] = value
                 } catch {
+                    for filled in 0..<offset { scratch.values[filled] = nil }
                     if hadBody { state.body = doc }
                     return .failed(
                         failure(
@@ -130,7 +134,6 @@ extension FoldEngine {
                     roomForMore: assignments.count - offset - 1)
             }
             for field in unset { body[field] = nil }
-            scratch.values.removeAll(keepingCapacity: true)
             state.body = body
             return .applied
         }

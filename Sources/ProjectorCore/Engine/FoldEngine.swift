@@ -130,7 +130,7 @@ public struct FoldScratch: Sendable {
     private let eventSlot: Dictionary<String, JSONValue>.Index
     private let keySlot: Dictionary<String, JSONValue>.Index
     private let docSlot: Dictionary<String, JSONValue>.Index
-    /// Results of `set` fields, reused between events.
+    /// Results of `set` fields, one slot per field, reused between events (all `nil` between them).
     var values: [JSONValue?] = []
 
     /// Empty buffers.

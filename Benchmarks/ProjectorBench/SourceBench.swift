@@ -14,7 +14,8 @@ import Synchronization
 ///
 /// Needs `DATABASE_URL`. `SOURCE_BENCH_EVENTS` overrides the table size (default 1,000,000),
 /// `SOURCE_BENCH_REPEAT` reads the table that many times per batch size (default 1; the best rate is reported),
-/// `SOURCE_BENCH_LATENCY=0` skips the latency run, `SOURCE_BENCH_PARTS=read` runs only the two rebuild reads below.
+/// `SOURCE_BENCH_LATENCY=0` skips the latency run, `SOURCE_BENCH_PARTS=read` runs only the two rebuild reads below,
+/// `SOURCE_BENCH_PACKED=0` reads one event per row (`EventReader.packsEvents`) in the tail and read runs.
 ///
 /// Besides events/s, `tail_cpu_us_per_event` is this process's CPU time (all threads: socket, decoding, consumer)
 /// per event delivered in the best run: a figure that other load on the machine barely changes.
@@ -34,6 +35,8 @@ enum SourceBench {
             let logger = PostgresTesting.logger
             try await ProjectorDatabase.withDatabase(configuration: table.configuration, logger: logger) { database in
                 try await database.migrator.migrate(client: database.client)
+                var reader = database.reader
+                reader.packsEvents = benchSetting("SOURCE_BENCH_PACKED", default: 1) != 0
                 let loadStart = ContinuousClock.now
                 try await table.insertGenerated(count: total, payloadBytes: 500, on: connection, logger: logger)
                 let loadSeconds = seconds(ContinuousClock.now - loadStart)
@@ -43,7 +46,7 @@ enum SourceBench {
                     var best = (rate: 0.0, cpuPerEvent: 0.0)
                     for _ in 0..<repeats {
                         let cpuBefore = processCPUSeconds()
-                        let rate = try await tailThroughput(database, total: total, batchSize: batchSize)
+                        let rate = try await tailThroughput(reader, total: total, batchSize: batchSize)
                         let cpuPerEvent = (processCPUSeconds() - cpuBefore) / Double(total)
                         if rate > best.rate { best = (rate, cpuPerEvent) }
                     }
@@ -58,7 +61,7 @@ enum SourceBench {
                     var best = (rate: 0.0, cpuPerEvent: 0.0)
                     for _ in 0..<repeats {
                         let cpuBefore = processCPUSeconds()
-                        let rate = try await filteredReadThroughput(database, total: total, filter: filter)
+                        let rate = try await filteredReadThroughput(reader, total: total, filter: filter)
                         let cpuPerEvent = (processCPUSeconds() - cpuBefore) / Double(total)
                         printError("source: \(name) read \(Int(rate)) events/s, \(format(cpuPerEvent * 1e6)) us CPU")
                         best = (max(rate, best.rate), best.rate == 0 ? cpuPerEvent : min(cpuPerEvent, best.cpuPerEvent))
@@ -86,10 +89,10 @@ enum SourceBench {
     }
 
     /// Events per second the tailer delivers from the start of the table to a consumer that discards them.
-    static func tailThroughput(_ database: ProjectorDatabase, total: Int, batchSize: Int) async throws -> Double {
+    static func tailThroughput(_ reader: EventReader, total: Int, batchSize: Int) async throws -> Double {
         let tailer = EventTailer(
-            reader: database.reader, notifier: nil,
-            configuration: .init(batchSize: batchSize, pollInterval: .milliseconds(50)), logger: database.logger)
+            reader: reader, notifier: nil,
+            configuration: .init(batchSize: batchSize, pollInterval: .milliseconds(50)), logger: PostgresTesting.logger)
         var seen = 0
         let start = ContinuousClock.now
         try await tailer.run(from: .start) { batch in
@@ -101,12 +104,10 @@ enum SourceBench {
 
     /// Events per second of a rebuild's read (`ProjectionLog.scan`): read-ahead in batches of 5,000 with `filter`
     /// (a service and type filter that every event matches), into a consumer that discards them.
-    static func filteredReadThroughput(
-        _ database: ProjectorDatabase, total: Int, filter: EventFilter
-    ) async throws -> Double {
+    static func filteredReadThroughput(_ reader: EventReader, total: Int, filter: EventFilter) async throws -> Double {
         var seen = 0
         let start = ContinuousClock.now
-        try await database.reader.readAhead(after: .start, batchSize: 5_000, filter: filter) { batch in
+        try await reader.readAhead(after: .start, batchSize: 5_000, filter: filter) { batch in
             seen += batch.events.count
             return seen < total
         }

@@ -16,6 +16,9 @@ public struct EventReader: Sendable {
     /// Streaming holds its connection while the consumer works, so it must not come from the pool the consumer
     /// needs for its checkpoint writes (with every pooled connection streaming, nobody could commit).
     public var streamingConnection: PostgresConnection.Configuration?
+    /// Whether batch reads pack chunks of events into each row (``packedChunk(limit:)``); `false` sends one event per
+    /// row, which costs the client more CPU per event and the server less.
+    public var packsEvents = true
     let logger: Logger
     let decoder: EventRowDecoder
 
@@ -152,7 +155,7 @@ public struct EventReader: Sendable {
             )
             """
         // The limit is part of the text, not a parameter: a generic plan then still knows how few rows it needs.
-        guard let chunk = Self.packedChunk(limit: limit) else {
+        guard packsEvents, let chunk = Self.packedChunk(limit: limit) else {
             // Each row is one record (`EventRowDecoder.decodeBatchRow`): one cell costs the client far less than ten.
             let sql = """
                 WITH \(watermark)

@@ -31,7 +31,7 @@ extension JSONValue {
             values.withUnsafeBufferPointer { values in
                 for offset in values.indices {
                     if offset > 0 { out.append(UInt8(ascii: ",")) }
-                    values[offset].writeCompact(to: &out)
+                    Self.writeMember(values, offset, to: &out)
                 }
             }
             out.append(UInt8(ascii: "]"))
@@ -43,11 +43,24 @@ extension JSONValue {
                         if offset > 0 { out.append(UInt8(ascii: ",")) }
                         Self.writeString(keys[offset], to: &out)
                         out.append(UInt8(ascii: ":"))
-                        values[offset].writeCompact(to: &out)
+                        Self.writeMember(values, offset, to: &out)
                     }
                 }
             }
             out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Writes `members[offset]` compactly: the common scalars right here, so that only containers take a recursive
+    /// call (for which the member is copied, a retain and a release, to keep it alive across the call).
+    @inline(__always)
+    private static func writeMember(_ members: UnsafeBufferPointer<JSONValue>, _ offset: Int, to out: inout [UInt8]) {
+        switch members[offset] {
+        case .int(let value): writeInteger(value, to: &out)
+        case .string(let value): writeString(value, to: &out)
+        case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .double, .array, .object: members[offset].writeCompact(to: &out)
         }
     }
 

@@ -101,18 +101,21 @@ public struct DocumentState: Sendable {
         return .upsert(key: key, body: stored, expected: revision)
     }
 
-    /// Lets go of the member lists kept from the last write (see ``makeWrite(projectionVersion:)``): for a state
-    /// that is likely to leave memory before its next write, so they are freed now rather than held until then.
-    public mutating func releaseWrittenForm() {
-        lastStored = nil
-    }
-
     /// The state once its write is confirmed, for a cache of decoded documents: `revision` is what the store
     /// reported (`nil` after a delete). Metadata is kept, also for deleted documents, so replays stay cheap.
-    public consuming func committed(revision: StoreRevision?) -> DocumentState {
+    /// Without `keepingWrittenForm` it lets go of the member lists kept from its last write (see
+    /// ``makeWrite(projectionVersion:)``): for a state likely to leave memory before its next write, so they are
+    /// freed now rather than held until then.
+    public consuming func committed(revision: StoreRevision?, keepingWrittenForm: Bool = true) -> DocumentState {
         var state = self
-        state.revision = revision
-        state.isDirty = false
+        state.commit(revision: revision, keepingWrittenForm: keepingWrittenForm)
         return state
+    }
+
+    /// Makes this state ``committed(revision:keepingWrittenForm:)`` in place.
+    public mutating func commit(revision: StoreRevision?, keepingWrittenForm: Bool = true) {
+        self.revision = revision
+        isDirty = false
+        if !keepingWrittenForm { lastStored = nil }
     }
 }

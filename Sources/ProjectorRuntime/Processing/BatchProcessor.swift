@@ -261,16 +261,18 @@ public struct BatchProcessor {
     /// Caches the state a confirmed write (an upsert, or a delete when `deleted`) left in the store. When the cache
     /// is full (documents leave it before they are written again), the state does not keep its written form.
     private mutating func remember(_ state: consuming DocumentState, deleted: Bool, revision: StoreRevision?) {
-        var state = state
-        if deleted || cache.count >= cache.capacity { state.releaseWrittenForm() }
+        // Changed in place and moved into the cache: no copy of the state.
+        var state = consume state
         let key = state.key
         if deleted {
-            cache.setValue(state.committed(revision: nil), forKey: key)
+            state.commit(revision: nil, keepingWrittenForm: false)
         } else if let revision {
-            cache.setValue(state.committed(revision: revision), forKey: key)
+            state.commit(revision: revision, keepingWrittenForm: cache.count < cache.capacity)
         } else {
             cache.removeValue(forKey: key)
+            return
         }
+        cache.setValue(consume state, forKey: key)
     }
 }
 

@@ -254,7 +254,8 @@ public struct BatchProcessor {
     private mutating func rememberUnchanged(_ folded: inout BatchFoldResult) {
         for slot in folded.states.indices where !folded.states[slot].isDirty {
             let state = folded.takeState(at: slot)
-            cache.setValue(state, forKey: state.key)
+            let key = state.key
+            cache.setValue(consume state, forKey: key)
         }
     }
 

@@ -70,6 +70,12 @@ extension BinaryRecord {
     /// The type OID of `record[]`, the field a packed batch row carries its events in.
     static let recordArrayOID: UInt32 = 2287
 
+    /// The number of elements of a one-dimensional array in binary format; 0 when it is not one.
+    static func arrayCount(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard bytes.count >= 16, Int32(bigEndian: bytes.loadUnaligned(as: Int32.self)) == 1 else { return 0 }
+        return max(0, Int(Int32(bigEndian: bytes.loadUnaligned(fromByteOffset: 12, as: Int32.self))))
+    }
+
     /// Calls `body` with each element of a one-dimensional array in binary format (`array_send`: dimensions, flags,
     /// element type, then per dimension its size and lower bound, then per element its length, -1 for NULL, and
     /// bytes); `nil` for a NULL element.

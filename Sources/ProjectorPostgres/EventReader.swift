@@ -97,6 +97,13 @@ public struct EventReader: Sendable {
         var above = false
         var total = 0
         var previous = cursor
+        /// Hands `events` to `body` as a full batch, then starts the next batch with `next`.
+        func handOver(startingNext next: [Event] = []) async throws -> Bool {
+            let batch = EventBatch(events: events, watermark: watermark, eventsAboveWatermark: above, isFull: true)
+            events = next
+            events.reserveCapacity(min(batchSize, 10_000))
+            return try await body(batch)
+        }
         while true {
             let row: PostgresRow?
             do {
@@ -105,25 +112,30 @@ public struct EventReader: Sendable {
                 throw ProjectorPostgresError.wrapping(error, doing: doing)
             }
             guard let row else { break }
-            let decoded = try decoder.decodeBatchRow(row)
+            if events.count == batchSize {
+                // Another row follows, with events (only the row of a read that found none has none): full.
+                guard try await handOver() else { return nil }
+            }
+            let start = events.count
+            let decoded = try decoder.decodeBatchRow(row, into: &events)
             watermark = decoded.watermark
             above = decoded.above
-            for event in decoded.events {
-                // Rows and the events packed in them arrive in delivery order; checked, as nothing else would notice.
-                guard event.cursor > previous else {
+            total += events.count - start
+            // Rows and the events packed in them arrive in delivery order; checked, as nothing else would notice.
+            for index in start..<events.count {
+                let cursor = events[index].cursor
+                guard cursor > previous else {
                     throw ProjectorPostgresError(
-                        .malformedRow, "\(doing): event \(event.cursor) arrived after \(previous), out of order")
+                        .malformedRow, "\(doing): event \(cursor) arrived after \(previous), out of order")
                 }
-                previous = event.cursor
-                if events.count == batchSize {
-                    // More events follow: this batch is full.
-                    let batch = EventBatch(
-                        events: events, watermark: watermark, eventsAboveWatermark: above, isFull: true)
-                    events.removeAll(keepingCapacity: true)
-                    guard try await body(batch) else { return nil }
-                }
-                events.append(event)
-                total += 1
+                previous = cursor
+            }
+            while events.count > batchSize {
+                // More events follow: this batch is full. The events after it start the next one (copied: batch sizes
+                // are mostly multiples of the chunk size, so a row rarely straddles two batches).
+                let rest = Array(events[batchSize...])
+                events.removeLast(events.count - batchSize)
+                guard try await handOver(startingNext: rest) else { return nil }
             }
         }
         let last = EventBatch(events: events, watermark: watermark, eventsAboveWatermark: above, isFull: total >= limit)

@@ -43,22 +43,24 @@ struct EventRowDecoder: Sendable {
         }
     }
 
-    /// Decodes one batch row: the read's watermark, whether committed events wait above it, and the row's events in
-    /// order — one, or none when the outer join of a batch read found none; or, in a packed read
-    /// (``EventReader/packedChunk(limit:)``), a chunk of them as an array of event records.
-    mutating func decodeBatchRow(_ row: PostgresRow) throws -> (watermark: UInt64, above: Bool, events: [Event]) {
+    /// Decodes one batch row: the read's watermark, whether committed events wait above it, and the row's events,
+    /// appended to `events` in order — one, or none when the outer join of a batch read found none; or, in a packed
+    /// read (``EventReader/packedChunk(limit:)``), a chunk of them as an array of event records.
+    mutating func decodeBatchRow(
+        _ row: PostgresRow, into events: inout [Event]
+    ) throws -> (watermark: UInt64, above: Bool) {
         let eventFields = eventFields
         return try withRecord(row, fields: nil) { decoder, record in
             guard let watermark = try record.nextInteger("watermark"), let above = try record.nextBool("pending") else {
                 throw ProjectorPostgresError(.malformedRow, "batch row has no watermark")
             }
-            var events: [Event] = []
             if record.count == 3 {
                 let packed = try record.next("events")
                 if let value = packed.value {
                     guard packed.type == BinaryRecord.recordArrayOID else {
                         throw ProjectorPostgresError(.malformedRow, "batch row field events is not a record array")
                     }
+                    events.reserveCapacity(events.count + BinaryRecord.arrayCount(value))
                     try BinaryRecord.forEachArrayElement(value) { element in
                         guard let element else {
                             throw ProjectorPostgresError(.malformedRow, "batch row has a NULL event")
@@ -75,7 +77,7 @@ struct EventRowDecoder: Sendable {
                 try Self.expect(2 + eventFields, in: record)
                 if let event = try decoder.event(&record) { events.append(event) }
             }
-            return (UInt64(bitPattern: watermark), above, events)
+            return (UInt64(bitPattern: watermark), above)
         }
     }
 

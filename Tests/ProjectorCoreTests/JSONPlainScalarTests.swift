@@ -22,7 +22,9 @@ import Testing
     @Test(arguments: texts.map { Array($0.utf8) } + byteTexts)
     func shortcutAgreesWithTheFullParser(bytes: [UInt8]) {
         var parser = JSONValue.ReusableParser()
-        let reused = bytes.withUnsafeBytes { buffer in Result { () throws(JSONParseError) in try parser.parse(buffer) } }
+        let reused = bytes.withUnsafeBytes { buffer in
+            Result { () throws(JSONParseError) in try parser.parse(buffer) }
+        }
         let full = Result { () throws(JSONParseError) in try JSONValue(parsing: bytes) }
         switch (reused, full) {
         case (.success(let a), .success(let b)):

@@ -31,7 +31,9 @@ import Testing
             var decoder = EventRowDecoder(layout: Self.layout)
             decoder.dataKeys = keys
             for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: .init(label: "t")) {
-                return try decoder.decodeBatchRow(row)
+                var events: [Event] = []
+                let (watermark, above) = try decoder.decodeBatchRow(row, into: &events)
+                return (watermark, above, events)
             }
             return nil
         }

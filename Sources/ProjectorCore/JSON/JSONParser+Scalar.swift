@@ -1,10 +1,10 @@
 extension JSONParser {
-    /// Longest integer text (sign included) read without overflow checks: 18 digits stay below `Int.max`.
+    /// Most digits of an integer read without overflow checks: 18 digits stay below `Int.max`.
     static let plainIntegerDigits = 18
 
-    /// The value of a text that is exactly one plain scalar — `true`, `false`, `null`, an integer of at most 18 digits,
-    /// or an ASCII string without escapes or control characters — with no whitespace around it; `nil` for anything
-    /// else, which the full parser then reads. Equal to what the full parser returns for the same text.
+    /// The value of a text that is exactly one plain scalar — `true`, `false`, `null`, an integer of at most 18
+    /// digits, or an ASCII string without escapes or control characters — with no whitespace around it; `nil` for
+    /// anything else, which the full parser then reads. Equal to what the full parser returns for the same text.
     ///
     /// A read of a few fields of each event gets mostly such values (an id, an amount, a type); reading them here
     /// skips the parser's set-up for a text of a few bytes.

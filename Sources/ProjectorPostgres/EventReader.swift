@@ -19,6 +19,9 @@ public struct EventReader: Sendable {
     /// Whether batch reads pack chunks of events into each row (``packedChunk(limit:)``); `false` sends one event per
     /// row, which costs the client more CPU per event and the server less.
     public var packsEvents = true
+    /// Shared by every copy of this reader: set once a packed read failed where one event per row would not
+    /// (``packedReadCanCause(_:)``); reads then send one event per row for the rest of the process.
+    let packedReads = PackedReadSwitch()
     let logger: Logger
     let decoder: EventRowDecoder
 
@@ -74,21 +77,9 @@ public struct EventReader: Sendable {
         let batchSize = max(1, batchSize)
         let limit = max(batchSize, limit)
         let doing = "reading events from \(layout.table)"
-        var rows: AsyncThrowingMapSequence<PostgresRowSequence, PostgresRow>.AsyncIterator
-        do {
-            let query = batchQuery(after: cursor, limit: limit, filter: filter)
-            if let connection {
-                // PostgresNIO loses a statement written to a closed channel (its caller would wait forever).
-                guard !connection.isClosed else {
-                    throw ProjectorPostgresError(.connectionFailed, "\(doing) failed: the connection is closed")
-                }
-                rows = try await PreparedEventRead.execute(query, on: connection, logger: logger).makeAsyncIterator()
-            } else {
-                rows = try await client.query(query, logger: logger).map { $0 }.makeAsyncIterator()
-            }
-        } catch {
-            throw ProjectorPostgresError.wrapping(error, doing: doing)
-        }
+        var packed = packsEvents && !packedReads.isOff
+        var rows = try await openRows(
+            after: cursor, limit: limit, filter: filter, packed: packed, on: connection, doing: doing)
         var decoder = decoder
         decoder.dataKeys = filter.dataFields.map(layout.prunedDataKeys)
         var events: [Event] = []
@@ -97,6 +88,21 @@ public struct EventReader: Sendable {
         var above = false
         var total = 0
         var previous = cursor
+        /// After a packed read failed: logs it, turns packing off and reads the rest one event per row, after the
+        /// last event decoded (a later snapshot only adds events after it: all decoded ones are below the first
+        /// read's watermark). False when packing was not the cause (`packingCaused`, or ``packedReadCanCause(_:)``).
+        func unpack(after failure: ProjectorPostgresError, packingCaused: Bool = false) async throws -> Bool {
+            guard packed, packingCaused || Self.packedReadCanCause(failure) else { return false }
+            packed = false
+            if packedReads.turnOff() {
+                logger.warning(
+                    "a read of events packed in chunks failed; reading one event per row from now on",
+                    metadata: ["projector.error": "\(failure)", "projector.position": "\(previous)"])
+            }
+            rows = try await openRows(
+                after: previous, limit: limit - total, filter: filter, packed: false, on: connection, doing: doing)
+            return true
+        }
         /// Hands `events` to `body` as a full batch, then starts the next batch with `next`.
         func handOver(startingNext next: [Event] = []) async throws -> Bool {
             let batch = EventBatch(events: events, watermark: watermark, eventsAboveWatermark: above, isFull: true)
@@ -109,7 +115,9 @@ public struct EventReader: Sendable {
             do {
                 row = try await rows.next()
             } catch {
-                throw ProjectorPostgresError.wrapping(error, doing: doing)
+                let failure = ProjectorPostgresError.wrapping(error, doing: doing)
+                guard total < limit, try await unpack(after: failure) else { throw failure }
+                continue
             }
             guard let row else { break }
             if events.count == batchSize {
@@ -120,16 +128,26 @@ public struct EventReader: Sendable {
             let decoded = try decoder.decodeBatchRow(row, into: &events)
             watermark = decoded.watermark
             above = decoded.above
-            total += events.count - start
             // Rows and the events packed in them arrive in delivery order; checked, as nothing else would notice.
+            var last = previous
+            var disorder: ProjectorPostgresError?
             for index in start..<events.count {
                 let cursor = events[index].cursor
-                guard cursor > previous else {
-                    throw ProjectorPostgresError(
-                        .malformedRow, "\(doing): event \(cursor) arrived after \(previous), out of order")
+                guard cursor > last else {
+                    disorder = ProjectorPostgresError(
+                        .malformedRow, "\(doing): event \(cursor) arrived after \(last), out of order")
+                    break
                 }
-                previous = cursor
+                last = cursor
             }
+            if let disorder {
+                // This row's events are dropped and read again, one per row.
+                events.removeSubrange(start...)
+                guard try await unpack(after: disorder, packingCaused: true) else { throw disorder }
+                continue
+            }
+            total += events.count - start
+            previous = last
             while events.count > batchSize {
                 // More events follow: this batch is full. The events after it start the next one (copied: batch sizes
                 // are mostly multiples of the chunk size, so a row rarely straddles two batches).
@@ -142,7 +160,7 @@ public struct EventReader: Sendable {
         return try await body(last) ? last : nil
     }
 
-    func batchQuery(after cursor: EventCursor, limit: Int, filter: EventFilter) -> PostgresQuery {
+    func batchQuery(after cursor: EventCursor, limit: Int, filter: EventFilter, packed: Bool) -> PostgresQuery {
         let table = layout.table.quoted
         var bindings = PostgresBindings(capacity: 6)
         bindings.append(TransactionID(cursor.transactionID))
@@ -167,7 +185,7 @@ public struct EventReader: Sendable {
             )
             """
         // The limit is part of the text, not a parameter: a generic plan then still knows how few rows it needs.
-        guard packsEvents, let chunk = Self.packedChunk(limit: limit) else {
+        guard packed, let chunk = Self.packedChunk(limit: limit) else {
             // Each row is one record (`EventRowDecoder.decodeBatchRow`): one cell costs the client far less than ten.
             let sql = """
                 WITH \(watermark)

@@ -28,7 +28,8 @@ import Testing
             // 100 events of 11 MB each (stored compressed): as one chunk of 100, 1.1 GB.
             try await migrated.table.insertGenerated(
                 count: 100, streams: 10, payloadBytes: 11_000_000, on: connection, logger: PostgresTesting.logger)
-            let reader = migrated.database.reader
+            var reader = migrated.database.reader
+            reader.packsEvents = true
             #expect(EventReader.packedChunk(limit: 100) == 100)
             let read = try #require(try await reader.openReadConnection())
             defer { Task { try? await read.close() } }

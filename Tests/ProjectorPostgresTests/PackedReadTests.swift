@@ -36,7 +36,8 @@ import Testing
                 }
                 try await migrated.table.insert(events, on: connection, logger: PostgresTesting.logger)
             }
-            let reader = migrated.database.reader
+            var reader = migrated.database.reader
+            reader.packsEvents = true
             let read = try #require(try await reader.openReadConnection())
             defer { Task { try? await read.close() } }
             let filters = [

@@ -3,7 +3,7 @@ import PostgresNIO
 import ProjectorCore
 
 /// Turns event rows into `Event`s: rows of one binary record each (``EventTableLayout/eventRecord`` for single
-/// events, ``EventTableLayout/batchRecord(fields:firstParameter:)`` for batch reads), read field by field from the
+/// events, ``EventReader/batchQuery(after:limit:filter:packed:)`` for batch reads), read field by field from the
 /// row's bytes (``BinaryRecord``), the payload parsed in place. Error text is built only for a malformed row.
 ///
 /// Keep one decoder per read: it remembers the last `created_at` and service it saw, because consecutive events
@@ -19,7 +19,7 @@ struct EventRowDecoder: Sendable {
     /// Payloads of one table mostly share their keys; the parser reuses them from row to row.
     var parser = JSONValue.ReusableParser()
     /// When set, records carry these fields of `data` as separate `jsonb` fields in place of `data`
-    /// (``EventTableLayout/batchRecord(fields:firstParameter:)``), and `data` is rebuilt from them.
+    /// (``EventTableLayout/eventSelectList(fields:firstParameter:)``), and `data` is rebuilt from them.
     var dataKeys: [String]?
 
     /// Fields of an event record before its payload.

@@ -35,4 +35,29 @@ import Testing
         }
         #expect(cache.count <= 1000)
     }
+
+    @Test func trimEvictsTheLeastRecentlyUsedFirst() {
+        var cache = LRUCache<String, Int>(capacity: 10)
+        for (offset, key) in ["a", "b", "c", "d"].enumerated() { cache.setValue(offset, forKey: key) }
+        _ = cache.value(forKey: "a")
+        cache.trim(toCount: 2)
+        #expect(cache.count == 2)
+        #expect(cache.value(forKey: "b") == nil)
+        #expect(cache.value(forKey: "c") == nil)
+        #expect(cache.value(forKey: "a") == 0)
+        #expect(cache.value(forKey: "d") == 3)
+        cache.trim(toCount: -1)
+        #expect(cache.count == 0)
+    }
+
+    @Test func takeAllEmptiesTheCacheAndHandsOutEveryValue() {
+        var cache = LRUCache<Int, Int>(capacity: 100)
+        for index in 0..<50 { cache.setValue(index * 2, forKey: index) }
+        for index in stride(from: 0, to: 50, by: 5) { cache.removeValue(forKey: index) }
+        let values = cache.takeAll()
+        #expect(values.sorted() == (0..<50).filter { $0 % 5 != 0 }.map { $0 * 2 })
+        #expect(cache.count == 0)
+        cache.setValue(7, forKey: 1)
+        #expect(cache.value(forKey: 1) == 7)
+    }
 }

@@ -100,6 +100,8 @@ struct OperationsRebuildTests {
             try await harness.withSession { session in
                 var options = ProjectionRebuild.Options(owner: "ops")
                 options.batchSize = 50
+                // A write and a checkpoint after every batch (write-behind holds them for up to 10 s by default).
+                options.checkpointInterval = .zero
                 let rebuild = ProjectionRebuild(
                     projection: v2, database: session.database, stores: session.stores, logger: RuntimeHarness.logger)
                 await #expect(throws: Interrupted.self) {

@@ -69,9 +69,14 @@ public struct BatchFold: Sendable {
     /// Folds `events` like ``run(_:restrictedTo:load:readStream:)``, with `load` answering one state per key asked,
     /// in the order asked (a key that is not stored gets `DocumentState(key:stored: nil)`): no dictionary is built
     /// or searched per document.
+    ///
+    /// With `deferringWrites` the result has no ``BatchFoldResult/writes``: changed documents stay dirty
+    /// (``DocumentState/isDirty``) for a caller that writes them later, after more batches
+    /// (``DocumentState/makeWrite(projectionVersion:)``).
     public func run(
         _ events: [Event],
         restrictedTo keys: Set<String>? = nil,
+        deferringWrites: Bool = false,
         loadInOrder load: ([String]) async throws -> [DocumentState],
         readStream: (StreamID, ClosedRange<Int64>) async throws -> [Event]
     ) async throws -> BatchFoldResult {
@@ -85,7 +90,7 @@ public struct BatchFold: Sendable {
         var keyLists = StoredKeyLists()
         return try await fold(
             events, routed, restrictedTo: keys, slots: slots, states: &states, keyLists: &keyLists,
-            readStream: readStream)
+            makingWrites: !deferringWrites, readStream: readStream)
     }
 
     /// The documents a run folds: the wanted keys in first-seen order, and where each routed key's state is.
@@ -116,7 +121,7 @@ public struct BatchFold: Sendable {
 
     private func fold(
         _ events: [Event], _ routed: RoutedBatch, restrictedTo keys: Set<String>?, slots: Slots,
-        states: inout [DocumentState], keyLists: inout StoredKeyLists,
+        states: inout [DocumentState], keyLists: inout StoredKeyLists, makingWrites: Bool = true,
         readStream: (StreamID, ClosedRange<Int64>) async throws -> [Event]
     ) async throws -> BatchFoldResult {
         var result = BatchFoldResult()
@@ -192,18 +197,39 @@ public struct BatchFold: Sendable {
                 nextKeyFailure = keyFailures.next()
             }
         }
-        let version = engine.projection.version
-        result.writes.reserveCapacity(states.count)
-        result.writeSlots.reserveCapacity(states.count)
-        for slot in states.indices {
-            if let write = states[slot].makeWrite(projectionVersion: version, keyLists: &keyLists) {
-                result.writes.append(write)
-                result.writeSlots.append(slot)
-            }
+        if makingWrites {
+            (result.writes, result.writeSlots) = makeWrites(&states, keyLists: &keyLists)
         }
         // Moved, not copied, into the result.
         swap(&result.states, &states)
         return result
+    }
+}
+
+extension BatchFold {
+    /// The writes that bring the store to `states`, one per document with something to write (counted in its
+    /// metadata, see ``DocumentState/makeWrite(projectionVersion:)``), and for each the index of its state: for
+    /// documents folded with `deferringWrites`, written after several batches.
+    public func makeWrites(_ states: inout [DocumentState]) -> (writes: [DocumentWrite], slots: [Int]) {
+        var keyLists = StoredKeyLists()
+        return makeWrites(&states, keyLists: &keyLists)
+    }
+
+    func makeWrites(
+        _ states: inout [DocumentState], keyLists: inout StoredKeyLists
+    ) -> (writes: [DocumentWrite], slots: [Int]) {
+        let version = engine.projection.version
+        var writes: [DocumentWrite] = []
+        var slots: [Int] = []
+        writes.reserveCapacity(states.count)
+        slots.reserveCapacity(states.count)
+        for slot in states.indices {
+            if let write = states[slot].makeWrite(projectionVersion: version, keyLists: &keyLists) {
+                writes.append(write)
+                slots.append(slot)
+            }
+        }
+        return (writes, slots)
     }
 }
 

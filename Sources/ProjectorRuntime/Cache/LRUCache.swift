@@ -76,6 +76,24 @@ public struct LRUCache<Key: Hashable, Value> {
         _ = remove(slot, bucket: bucket)
     }
 
+    /// Evicts least recently used entries until at most `count` remain.
+    public mutating func trim(toCount count: Int) {
+        while nodes.count > max(0, count), tail >= 0 {
+            _ = remove(tail, bucket: bucket(of: tail))
+        }
+    }
+
+    /// Empties the cache and returns every value (moved out, in no particular order).
+    public mutating func takeAll() -> [Value] {
+        var values: [Value] = []
+        values.reserveCapacity(nodes.count)
+        for slot in nodes.indices {
+            if let value = nodes[slot].value.take() { values.append(value) }
+        }
+        removeAll()
+        return values
+    }
+
     /// Forgets everything.
     public mutating func removeAll() {
         nodes.removeAll(keepingCapacity: true)

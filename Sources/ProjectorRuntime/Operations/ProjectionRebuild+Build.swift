@@ -66,6 +66,10 @@ extension ProjectionRebuild {
         }
         var configuration = BatchProcessor.Configuration()
         configuration.cacheCapacity = options.cacheCapacity
+        if options.writesBehind {
+            configuration.writeBehind = BatchProcessor.WriteBehind(
+                maximumDocuments: options.cacheCapacity, maximumInterval: options.checkpointInterval)
+        }
         let processor = BatchProcessor(
             projection: projection, store: store, readStream: log.streamReader,
             deadLetter: { [deadLetters = database.deadLetters, buildRow] event, error in

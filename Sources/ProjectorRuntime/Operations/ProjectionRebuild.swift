@@ -30,6 +30,13 @@ public struct ProjectionRebuild: Sendable {
         /// without reading any document back from the new index or table (a miss costs a fetch per batch, as long as
         /// the write it waits behind); each costs about its decoded size in memory (well under 1 KB for small ones).
         public var cacheCapacity = 100_000
+        /// Hold changed documents in memory across batches and write each once per stretch of the replay, however
+        /// many events of the stretch change it (``BatchProcessor/WriteBehind``, up to ``cacheCapacity`` documents
+        /// held). Default true. False: every batch is written and checkpointed before the next.
+        public var writesBehind = true
+        /// With ``writesBehind``: the longest stretch of the replay between two writes and checkpoints (how much
+        /// an interruption can cost). Default 10 s.
+        public var checkpointInterval: Duration = .seconds(10)
         /// How long to wait for the live owner to acknowledge the pause.
         public var pauseTimeout: Duration = .seconds(120)
         /// Identifies this process in the checkpoint rows.
@@ -156,6 +163,8 @@ public struct ProjectionRebuild: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         var done: Int64 = 0
+        /// `done` at `cursor`: what a replay from the last checkpoint starts from.
+        var doneAtCursor: Int64 = 0
         var cursor = build.cursor
         var processor = build.processor
         let name = projection.name
@@ -174,20 +183,33 @@ public struct ProjectionRebuild: Sendable {
                         projection: name)
                 }
                 done += Int64(report.processed)
+                if report.checkpoint != nil { doneAtCursor = done }
                 try await progress(
                     RebuildProgress(phase: phase, done: done, total: max(total, done), elapsed: clock.now - started))
             }
         }
-        do {
-            // The writes of one batch overlap the fold of the next (``BatchProcessor/submit(_:)``).
-            try await log.scan(after: build.cursor, batchSize: options.batchSize) { batch in
-                try await commit(try await processor.submit(batch))
-                return true
+        while true {
+            do {
+                // The writes of one batch overlap the fold of the next (``BatchProcessor/submit(_:)``), or changed
+                // documents are held across batches (write-behind).
+                try await log.scan(after: cursor, batchSize: options.batchSize) { batch in
+                    try await commit(try await processor.submit(batch))
+                    return true
+                }
+                if let last = try await processor.drain() { try await commit([last]) }
+                break
+            } catch let error as RuntimeError where error.code == .writeBehindRefused && processor.writesBehind {
+                // Conflicts and rejections are resolved per batch: go on from the last checkpoint that way.
+                logger.warning(
+                    "documents written together were refused; replaying batch by batch from the last checkpoint",
+                    metadata: [LogKey.position: "\(cursor)", LogKey.error: "\(error.message)"])
+                await processor.abandon()
+                processor.stopWritingBehind()
+                done = doneAtCursor
+            } catch {
+                await processor.abandon()
+                throw error
             }
-            if let last = try await processor.drain() { try await commit([last]) }
-        } catch {
-            await processor.abandon()
-            throw error
         }
         build.cursor = cursor
         build.processor = processor

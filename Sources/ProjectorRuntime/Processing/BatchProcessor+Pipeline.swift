@@ -51,6 +51,7 @@ extension BatchProcessor {
     public mutating func submit(_ events: [Event]) async throws -> [BatchReport] {
         var reports: [BatchReport] = []
         guard !events.isEmpty else { return reports }
+        if let writeBehind = configuration.writeBehind { return try await hold(events, writeBehind) }
         var batch = try await prepare(events)
         if let early = completedEarly.take() { reports.append(early) }
         if let previous = try await drain() { reports.append(previous) }
@@ -66,6 +67,7 @@ extension BatchProcessor {
 
     /// Waits for the batch in flight and finishes it; its report, `nil` when none was in flight.
     public mutating func drain() async throws -> BatchReport? {
+        if configuration.writeBehind != nil { return try await writePending() }
         guard var flight = inFlight.take() else { return nil }
         let outcomes: [WriteOutcome]
         do {
@@ -82,6 +84,7 @@ extension BatchProcessor {
     /// processed again. Forgets the cached documents, whose stored state is then unknown.
     public mutating func abandon() async {
         completedEarly = nil
+        if pending.count > 0 || pending.lastCursor != nil { clearCache() }
         guard let flight = inFlight.take() else { return }
         flight.writing.cancel()
         _ = try? await flight.writing.value

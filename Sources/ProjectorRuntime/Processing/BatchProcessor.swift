@@ -15,6 +15,10 @@ public struct BatchProcessor {
         public var cacheCapacity = 10_000
         /// How often one batch may meet write conflicts before it is retried from scratch.
         public var maximumConflictRounds = 5
+        /// When set, changed documents are held in memory across batches and written together
+        /// (``BatchProcessor/WriteBehind``): for rebuilds, never for a live view. `nil` (the default): every batch
+        /// is written before it is reported.
+        public var writeBehind: WriteBehind?
 
         /// The defaults: production settings.
         public init() {}
@@ -31,7 +35,7 @@ public struct BatchProcessor {
     let store: any ViewStore
     let readStream: StreamReader
     let deadLetter: DeadLetterSink
-    let configuration: Configuration
+    var configuration: Configuration
     let logger: Logger
     /// Decoded documents as the store holds them (metadata parsed, `nil` body when absent), so a hit costs no
     /// decoding and no copy of the body.
@@ -40,6 +44,8 @@ public struct BatchProcessor {
     var inFlight: InFlightBatch?
     /// The report of the in-flight batch when the next batch's fold had to wait for it (a shared document).
     var completedEarly: BatchReport?
+    /// Under ``Configuration/writeBehind``: the changed documents not written yet.
+    var pending = PendingWrites()
 
     /// A processor with an empty document cache.
     public init(
@@ -60,9 +66,11 @@ public struct BatchProcessor {
         self.cache = LRUCache(capacity: max(1, configuration.cacheCapacity))
     }
 
-    /// Forgets every cached document (after losing the lease, or an error of unknown outcome).
+    /// Forgets every cached document (after losing the lease, or an error of unknown outcome), and the changed
+    /// documents held for a later write (their events are to be processed again).
     public mutating func clearCache() {
         cache.removeAll()
+        pending = PendingWrites()
     }
 
     /// Processes `events` (one batch in delivery order) up to the view store.
@@ -79,8 +87,9 @@ public struct BatchProcessor {
     }
 
     /// Folds `events` against the cached or fetched documents; caches those the batch leaves unchanged.
-    mutating func prepare(_ events: [Event]) async throws -> FoldedBatch {
-        var folded = try await runFold(events, restrictedTo: nil)
+    /// With `deferringWrites` the fold makes no writes: changed documents stay dirty (write-behind).
+    mutating func prepare(_ events: [Event], deferringWrites: Bool = false) async throws -> FoldedBatch {
+        var folded = try await runFold(events, restrictedTo: nil, deferringWrites: deferringWrites)
         rememberUnchanged(&folded)
         return FoldedBatch(events: events, folded: folded)
     }
@@ -191,18 +200,21 @@ public struct BatchProcessor {
         return report
     }
 
-    private mutating func runFold(_ events: [Event], restrictedTo keys: Set<String>?) async throws -> BatchFoldResult {
+    private mutating func runFold(
+        _ events: [Event], restrictedTo keys: Set<String>?, deferringWrites: Bool = false
+    ) async throws -> BatchFoldResult {
         let useCache = keys == nil
         return try await fold.run(
             events,
             restrictedTo: keys,
+            deferringWrites: deferringWrites,
             loadInOrder: { wanted in try await self.load(wanted, useCache: useCache) },
             readStream: readStream
         )
     }
 
-    /// Documents for `keys`, in that order: cached ones, the rest from the store. A cached state is taken out of the
-    /// cache, so the fold holds the only copy and changes it in place; every state goes back once its write is
+    /// Documents for `keys`, in that order: held ones (``takeHeld(forKey:)``), the rest from the store. A held state
+    /// is taken out, so the fold holds the only copy and changes it in place; every state goes back once its write is
     /// confirmed (``remember(_:revision:state:)``) or, when the batch leaves it unchanged, by
     /// ``rememberUnchanged(_:)``. When the batch in flight writes one of `keys`, its writes are awaited first
     /// (``completedEarly``): such a key is never cached while in flight, so only the misses are checked.
@@ -212,7 +224,7 @@ public struct BatchProcessor {
         var missing: [String] = []
         var missingSlots: [Int] = []
         for key in keys {
-            if useCache, let state = cache.take(forKey: key) {
+            if useCache, let state = takeHeld(forKey: key) {
                 states.append(consume state)
             } else {
                 missingSlots.append(states.count)
@@ -228,7 +240,7 @@ public struct BatchProcessor {
                 var stillMissing: [String] = []
                 var stillMissingSlots: [Int] = []
                 for (key, slot) in zip(missing, missingSlots) {
-                    if let state = cache.take(forKey: key) {
+                    if let state = takeHeld(forKey: key) {
                         states[slot] = consume state
                     } else {
                         stillMissing.append(key)
@@ -249,6 +261,12 @@ public struct BatchProcessor {
         return states
     }
 
+    /// The state of `key` held in memory, taken out: changed and not yet written (write-behind), or cached.
+    private mutating func takeHeld(forKey key: String) -> DocumentState? {
+        if pending.count > 0, let state = pending.take(key) { return state }
+        return cache.take(forKey: key)
+    }
+
     /// Caches the documents of a fold that no event changed (as loaded, so as the store holds them; absent ones
     /// too), moving them out of `folded`. Changed ones are cached once their write is confirmed, or not at all.
     private mutating func rememberUnchanged(_ folded: inout BatchFoldResult) {
@@ -261,7 +279,7 @@ public struct BatchProcessor {
 
     /// Caches the state a confirmed write (an upsert, or a delete when `deleted`) left in the store. When the cache
     /// is full (documents leave it before they are written again), the state does not keep its written form.
-    private mutating func remember(_ state: consuming DocumentState, deleted: Bool, revision: StoreRevision?) {
+    mutating func remember(_ state: consuming DocumentState, deleted: Bool, revision: StoreRevision?) {
         // Changed in place and moved into the cache: no copy of the state.
         var state = consume state
         let key = state.key

@@ -7,7 +7,7 @@ public struct RuntimeError: Error, Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
             case conflictStorm, versionChanged, checkpointBeyondLog, unknownProjection, badConfiguration
             case targetUnavailable, leaseLost
-            case notFound, refused, busy, timeout, badInput, targetMismatch
+            case notFound, refused, busy, timeout, badInput, targetMismatch, writeBehindRefused
         }
 
         private let base: Base
@@ -39,6 +39,9 @@ public struct RuntimeError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let badInput = Code(.badInput)
         /// The projection's target does not support the operation (e.g. `--in-place` on OpenSearch).
         public static let targetMismatch = Code(.targetMismatch)
+        /// The view store refused documents held and written together (``BatchProcessor/WriteBehind``): process
+        /// the events after the last checkpoint again without write-behind.
+        public static let writeBehindRefused = Code(.writeBehindRefused)
 
         /// The code's name, e.g. `notFound`.
         public var description: String { base.rawValue }

@@ -1,0 +1,178 @@
+import ProjectorCore
+import ProjectorPostgres
+import ProjectorRuntime
+import ProjectorTesting
+import Synchronization
+import Testing
+
+/// ``BatchProcessor/WriteBehind`` against osmem-server: changed documents held across batches are written once,
+/// nothing is checkpointed before it is written, a stop writes what came before it, and a refused write of held
+/// documents is redone batch by batch. Then rebuilds (which hold writes by default) that meet a rejected document
+/// or are interrupted before their first write.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct WriteBehindTests {
+    typealias WriteLog = PipelinedBatchTests.WriteLog
+
+    /// A processor over the real store that holds up to `documents` documents for an hour.
+    static func withHoldingProcessor(
+        documents: Int = 100,
+        increment: String = "1",
+        _ body: (inout BatchProcessor, WriteLog, any ViewStore) async throws -> Void
+    ) async throws {
+        try await PipelinedBatchTests.withProcessor(increment: increment) { processor, log, store in
+            var configuration = BatchProcessor.Configuration()
+            configuration.writeBehind = BatchProcessor.WriteBehind(
+                maximumDocuments: documents, maximumInterval: .seconds(3_600))
+            var holding = BatchProcessor(
+                projection: processor.projection, store: log, readStream: { _, _ in [] }, deadLetter: { _, _ in },
+                configuration: configuration, logger: RuntimeHarness.logger)
+            try await body(&holding, log, store)
+        }
+    }
+
+    /// The visible `count` of each of `keys` in the store (`nil` when absent).
+    static func counts(_ keys: [String], in store: any ViewStore) async throws -> [String: JSONValue?] {
+        let documents = try await store.fetch(keys)
+        var counts: [String: JSONValue?] = [:]
+        for key in keys { counts[key] = documents[key]?.body["count"] }
+        return counts
+    }
+
+    @Test func documentsChangedByManyBatchesAreWrittenOnceThenCheckpointed() async throws {
+        try await Self.withHoldingProcessor { processor, log, store in
+            var position: Int64 = 0
+            for seq in Int64(1)...3 {
+                let batch = PipelinedBatchTests.events([("a", seq), ("b", seq)], after: position)
+                position += 2
+                let reports = try await processor.submit(batch)
+                #expect(reports.map(\.processed) == [2])
+                #expect(reports.allSatisfy { $0.checkpoint == nil }, "nothing is checkpointed before it is written")
+            }
+            #expect(log.requests.withLock { $0 }.isEmpty)
+            let written = try #require(try await processor.drain())
+            #expect(written.checkpoint == EventCursor(transactionID: 10, position: position))
+            #expect(written.written == 2)
+            #expect(log.requests.withLock { $0 }.map { Set($0) } == [["a", "b"]])
+            #expect(try await Self.counts(["a", "b"], in: store) == ["a": 3, "b": 3])
+            #expect(try await processor.drain() == nil, "nothing is held any more")
+
+            // Written documents fold on from memory, and are written again at the next drain.
+            _ = try await processor.submit(PipelinedBatchTests.events([("a", 4)], after: position))
+            #expect(try await processor.drain()?.written == 1)
+            #expect(try await Self.counts(["a"], in: store) == ["a": 4])
+        }
+    }
+
+    @Test func holdingMoreDocumentsThanAllowedWritesThemAll() async throws {
+        try await Self.withHoldingProcessor(documents: 2) { processor, log, store in
+            let first = PipelinedBatchTests.events([("a", 1), ("b", 1)], after: 0)
+            #expect(try await processor.submit(first).count == 1)
+            let second = PipelinedBatchTests.events([("c", 1)], after: 2)
+            let reports = try await processor.submit(second)
+            #expect(reports.count == 2)
+            #expect(reports.last?.checkpoint == second.last?.cursor)
+            #expect(reports.last?.written == 3)
+            #expect(log.requests.withLock { $0 }.count == 1)
+            #expect(try await Self.counts(["a", "b", "c"], in: store) == ["a": 1, "b": 1, "c": 1])
+        }
+    }
+
+    @Test func aStopWritesWhatCameBeforeItAndReportsWhere() async throws {
+        let increment = #"($event.id = "c-1" ? $error("boom") : 1)"#
+        try await Self.withHoldingProcessor(increment: increment) { processor, _, store in
+            _ = try await processor.submit(PipelinedBatchTests.events([("a", 1), ("b", 1)], after: 0))
+            let batch = PipelinedBatchTests.events([("b", 2), ("c", 1), ("a", 2)], after: 2)
+            let reports = try await processor.submit(batch)
+            #expect(reports.map(\.processed) == [1, 0])
+            let stop = try #require(reports.last)
+            #expect(stop.checkpoint == batch[0].cursor, "checkpointed up to the event before the failing one")
+            #expect(stop.stoppedAt == batch[1].cursor)
+            #expect(stop.stopError?.contains("boom") == true)
+            #expect(try await Self.counts(["a", "b", "c"], in: store) == ["a": 1, "b": 2, "c": nil])
+        }
+    }
+
+    @Test func aRefusedWriteOfHeldDocumentsThrowsAndIsRedoneBatchByBatch() async throws {
+        try await Self.withHoldingProcessor { processor, _, store in
+            let batch = PipelinedBatchTests.events([("a", 1), ("b", 1)], after: 0)
+            _ = try await processor.submit(batch)
+            // Somebody else creates "a" meanwhile: the held create of "a" conflicts.
+            _ = try await store.apply([.upsert(key: "a", body: ["id": "a", "count": 40], expected: nil)])
+            await #expect(throws: RuntimeError.self) { _ = try await processor.drain() }
+
+            await processor.abandon()
+            processor.stopWritingBehind()
+            #expect(!processor.writesBehind)
+            _ = try await processor.submit(batch)
+            let report = try #require(try await processor.drain())
+            #expect(report.checkpoint == batch.last?.cursor)
+            // "b" was written before the refusal; its metadata makes its event a duplicate now.
+            #expect(report.written == 1)
+            #expect(report.duplicates == 1)
+            // "a" as stored had no projector metadata: it is folded from scratch and overwritten.
+            #expect(try await Self.counts(["a", "b"], in: store) == ["a": 1, "b": 1])
+        }
+    }
+
+    @Test func aRebuildMeetingARejectedDocumentDeadLettersItAndLandsTheRest() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let lenient = try FailurePolicyTests.definition(harness, name: "wbreject", policy: "dead_letter")
+            var events: [TestEvent] = []
+            var good: [String] = []
+            for _ in 0..<20 {
+                let stream = TestEvent.uuid()
+                good.append(stream)
+                events.append(TestEvent(stream: stream, seq: 1, type: "deposited", data: ["amount": 1, "raw": 10]))
+                events.append(TestEvent(stream: stream, seq: 2, type: "deposited", data: ["amount": 2, "raw": 20]))
+            }
+            let bad = TestEvent.uuid()
+            // "amount" is mapped as long: OpenSearch refuses this document (mapping error).
+            events.insert(
+                TestEvent(stream: bad, seq: 1, type: "deposited", data: ["amount": 1, "raw": "not a number"]), at: 7)
+            try await append(events, table: harness.table, on: connection)
+            try await harness.withSession { session in
+                var options = ProjectionRebuild.Options(owner: "ops")
+                options.batchSize = 10
+                let rebuild = ProjectionRebuild(
+                    projection: lenient, database: session.database, stores: session.stores,
+                    logger: RuntimeHarness.logger)
+                let result = try await rebuild.run(options)
+                #expect(result.swapped)
+            }
+            let letters = try await harness.database.deadLetters.list(projection: lenient.name)
+            #expect(letters.map(\.event.stream) == [bad])
+            // Every good document landed; the log's version of the rejected one is missing from the view.
+            let (report, drifts) = try await harness.verify(lenient)
+            #expect(report.checked == 21)
+            #expect(drifts.map(\.key) == [bad])
+            #expect(drifts.map(\.kind) == [.missing])
+        }
+    }
+
+    @Test func aRebuildInterruptedBeforeItsFirstWriteStartsOverAndEndsComplete() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let v1 = try harness.accounts(version: 1)
+            try await harness.appendAccounts(50, deposits: 3, on: connection)
+            try await harness.withSession { session in
+                var options = ProjectionRebuild.Options(owner: "ops")
+                options.batchSize = 40
+                let rebuild = ProjectionRebuild(
+                    projection: v1, database: session.database, stores: session.stores, logger: RuntimeHarness.logger)
+                await #expect(throws: OperationsRebuildTests.Interrupted.self) {
+                    _ = try await rebuild.run(options) { progress in
+                        if progress.done >= 120 { throw OperationsRebuildTests.Interrupted() }
+                    }
+                }
+                let build = try #require(
+                    try await session.database.checkpoints.read(ProjectionRebuild.buildRowName(v1.name)))
+                #expect(build.cursor == .start, "documents held in memory were never checkpointed")
+                let result = try await rebuild.run(options)
+                #expect(result.resumed)
+                #expect(result.events == 200)
+            }
+            let (report, drifts) = try await harness.verify(v1)
+            #expect(report.checked == 50)
+            #expect(drifts.isEmpty)
+        }
+    }
+}

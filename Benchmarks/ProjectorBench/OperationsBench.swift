@@ -9,19 +9,22 @@ import ProjectorTesting
 /// Rebuild and verify throughput.
 ///
 /// - `rebuild_events_per_s` (discarding sink): the rebuild's replay loop — `ProjectionLog.scan` in batches of 5,000,
-///   routing, folding, one write per touched document, each batch's writes overlapping the next batch's fold — into
+///   routing, folding, changed documents held across batches and written together as a rebuild does
+///   (``BatchProcessor/WriteBehind``: up to the cache capacity, at least every 10 s) — into
 ///   ``DiscardingStore`` (keeps only revisions and
 ///   `_projector` metadata), with the cache sized to the document count (`ProjectionRebuild.Options.cacheCapacity`,
 ///   default 100,000), so it measures reading and folding rather than cache misses.
 ///   `rebuild_whole_payload_events_per_s`: the same with a projection that reads all of `data` (reads fetch the
 ///   whole payload instead of the two fields the bench's projection uses).
 /// - `rebuild_opensearch_events_per_s`: a full `ProjectionRebuild` (new index, bulk-load settings, checkpointed
-///   batches, alias swap) into osmem-server, and `rebuild_opensearch_ceiling_ratio`: its document writes per second
+///   batches, alias swap) into osmem-server, `rebuild_opensearch_documents_written` (fewer than events: documents
+///   are held across batches), and `rebuild_opensearch_ceiling_ratio`: its document writes per second
 ///   over the raw ceiling of the same writes sent straight through `OpenSearchStore` in bulks of 5,000.
 /// - `verify_docs_per_s`: `verify` of the rebuilt view (one store scan, one pass over the log).
 ///
 /// `OPERATIONS_BENCH_EVENTS` (default 1,000,000) and `OPERATIONS_BENCH_STREAMS` (default 100,000) set the size.
-/// `OPERATIONS_BENCH_PARTS=discarding` runs only the replay into the discarding sink (default: everything).
+/// `OPERATIONS_BENCH_PARTS=discarding` runs only the replay into the discarding sink (default: everything);
+/// `OPERATIONS_BENCH_WRITE_BEHIND=0` writes every batch in that replay (one write per touched document per batch).
 enum OperationsBench {
     static func run() async throws {
         guard let url = try TestServers.databaseURL() else {
@@ -63,18 +66,35 @@ enum OperationsBench {
         let log = ProjectionLog(projection: projection, reader: database.reader)
         var configuration = BatchProcessor.Configuration()
         configuration.cacheCapacity = cacheCapacity
+        // As a rebuild does by default (``ProjectionRebuild/Options/writesBehind``).
+        if TestServers.environment("OPERATIONS_BENCH_WRITE_BEHIND") != "0" {
+            configuration.writeBehind = BatchProcessor.WriteBehind(maximumDocuments: cacheCapacity)
+        }
         var processor = BatchProcessor(
             projection: projection, store: DiscardingStore(), readStream: log.streamReader,
             deadLetter: { _, _ in }, configuration: configuration, logger: RuntimeBench.logger)
         let clock = ContinuousClock()
         let started = clock.now
+        let cpuBefore = SourceBench.processCPUSeconds()
         var processed = 0
+        var written = 0
         try await log.scan(after: .start, batchSize: 5_000) { batch in
-            for report in try await processor.submit(batch) { processed += report.processed }
+            for report in try await processor.submit(batch) {
+                processed += report.processed
+                written += report.written
+            }
             return true
         }
-        if let last = try await processor.drain() { processed += last.processed }
-        return Double(processed) / RuntimeBench.seconds(clock.now - started)
+        if let last = try await processor.drain() {
+            processed += last.processed
+            written += last.written
+        }
+        let rate = Double(processed) / RuntimeBench.seconds(clock.now - started)
+        let cpu = (SourceBench.processCPUSeconds() - cpuBefore) / Double(max(1, processed)) * 1e6
+        printError(
+            "operations: replayed \(processed) events with \(written) document writes, "
+                + "\(SourceBench.format(cpu)) µs of projector CPU per event")
+        return rate
     }
 
     /// A full rebuild into osmem-server, its ratio to the raw bulk ceiling, then a verify of the result.
@@ -92,9 +112,10 @@ enum OperationsBench {
         let rebuildRate = Double(result.events) / rebuildSeconds
         print("BENCH rebuild_opensearch_events_per_s \(Int(rebuildRate)) events/s")
 
-        // The rebuild wrote one document per stream per batch; send the same number of writes raw.
+        // Send as many writes raw as the rebuild sent.
         let documents = try await self.documents(in: result.target, admin: client)
-        written = Int(result.events)
+        written = Int(result.documentsWritten)
+        print("BENCH rebuild_opensearch_documents_written \(written) documents")
         let ceiling = try await self.rawCeiling(
             client: client.client, documents: documents, writes: written, alias: alias)
         let rebuildWrites = Double(written) / rebuildSeconds

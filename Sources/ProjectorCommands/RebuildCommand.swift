@@ -40,6 +40,13 @@ public struct RebuildCommand: AsyncParsableCommand {
     @Option(help: "Events per batch.")
     var batchSize = 5_000
 
+    @Option(
+        help: """
+            Longest time in seconds between two checkpoints of the replay: changed documents are held in memory \
+            (up to 100,000) and written together until then. 0 writes and checkpoints every batch.
+            """)
+    var checkpointInterval = 10.0
+
     /// Creates the command with default options; ArgumentParser fills them from the command line.
     public init() {}
 
@@ -47,6 +54,9 @@ public struct RebuildCommand: AsyncParsableCommand {
     public func validate() throws {
         if keepOld < 0 { throw ValidationError("--keep-old must be 0 or more, got \(keepOld)") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if !(checkpointInterval >= 0 && checkpointInterval <= 86_400) {
+            throw ValidationError("--checkpoint-interval must be 0 to 86400 seconds, got \(checkpointInterval)")
+        }
     }
 
     /// Rebuilds the projection into a new index or table, reporting progress on standard error,
@@ -60,6 +70,7 @@ public struct RebuildCommand: AsyncParsableCommand {
             options.keepOld = keepOld
             options.inPlace = inPlace
             options.batchSize = batchSize
+            options.checkpointInterval = .milliseconds(Int64(checkpointInterval * 1_000))
             let reporter = ProgressReporter(terminal: OperationsCommandLine.standardErrorIsTerminal)
             let result = try await OperationsCommandLine.withSession("rebuild", configuration) { session in
                 try await ProjectionRebuild(
@@ -68,7 +79,9 @@ public struct RebuildCommand: AsyncParsableCommand {
                 ).run(options) { progress in reporter.report(progress, logger: session.logger) }
             }
             reporter.finish()
-            let summary = "\(result.events) events replayed" + (result.resumed ? " (continued)" : "")
+            let summary =
+                "\(result.events) events replayed, \(result.documentsWritten) document writes"
+                + (result.resumed ? " (continued)" : "")
             if result.swapped {
                 CommandSupport.printLine(
                     "\(name): switched to \(result.target), \(summary)"

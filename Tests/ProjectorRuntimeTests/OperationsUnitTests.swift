@@ -78,13 +78,15 @@ struct OperationsUnitTests {
 
     @Test func commandLinesAreCheckedBeforeAnythingRuns() throws {
         for bad in [
-            ["rebuild", "a", "--keep-old", "-1"], ["dlq", "retry", "a"], ["dlq", "drop", "a", "--id", "1", "--all"],
+            ["rebuild", "a", "--keep-old", "-1"], ["rebuild", "a", "--checkpoint-interval", "-1"],
+            ["rebuild", "a", "--checkpoint-interval", "nan"], ["dlq", "retry", "a"], ["dlq", "drop", "a", "--id", "1", "--all"],
             ["reset", "a"], ["verify", "a", "--sample", "0"], ["preview", "a"],
         ] {
             #expect(throws: (any Error).self, "\(bad)") { _ = try ProjectorCommand.parseAsRoot(bad) }
         }
         for good in [
-            ["rebuild", "a", "--no-swap", "--keep-old", "0"], ["dlq", "retry", "a", "--id", "3", "--id", "4"],
+            ["rebuild", "a", "--no-swap", "--keep-old", "0"], ["rebuild", "a", "--checkpoint-interval", "0"],
+            ["rebuild", "a", "--checkpoint-interval", "2.5"], ["dlq", "retry", "a", "--id", "3", "--id", "4"],
             ["dlq", "list", "a", "--json"], ["reset", "a", "--to-start", "--yes"],
             ["verify", "a", "--sample", "5", "--json"],
             ["preview", "a", "--key", "k", "--at", "10:3"], ["pause", "a"], ["resume", "a"],

@@ -17,6 +17,8 @@ extension ProjectionRebuild {
         var processor: BatchProcessor
         /// OpenSearch: the index settings before the load, restored after it.
         var loadSettings: OpenSearchAdmin.LoadSettings?
+        /// Documents written so far in this run.
+        var written: Int64 = 0
     }
 
     /// Build-row metadata keys.

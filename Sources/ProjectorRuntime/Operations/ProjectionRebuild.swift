@@ -58,6 +58,9 @@ public struct ProjectionRebuild: Sendable {
         public var swapped: Bool
         /// Events replayed in this run.
         public var events: Int64
+        /// Documents written (and deleted) in this run: fewer than events when documents are held across batches
+        /// (``Options/writesBehind``).
+        public var documentsWritten: Int64
         /// Old indices/tables deleted.
         public var deleted: [String]
     }
@@ -121,7 +124,8 @@ public struct ProjectionRebuild: Sendable {
                 await buildLease.release()
                 logger.info("rebuild loaded; not swapped", metadata: ["projector.target": "\(build.target)"])
                 return Result(
-                    target: build.target, resumed: build.resumed, swapped: false, events: replayed, deleted: [])
+                    target: build.target, resumed: build.resumed, swapped: false, events: replayed,
+                    documentsWritten: build.written, deleted: [])
             }
             if quiet == nil { quiet = try await quiesceLive(options, liveLease: liveLease) }
             guard let held = quiet else { throw CancellationError() }
@@ -136,7 +140,7 @@ public struct ProjectionRebuild: Sendable {
                 metadata: ["projector.target": "\(build.target)", LogKey.position: "\(build.cursor)"])
             return Result(
                 target: build.target, resumed: build.resumed, swapped: true, events: replayed + caughtUp,
-                deleted: deleted)
+                documentsWritten: build.written, deleted: deleted)
         } catch {
             if let quiet { try? await release(quiet) }
             await buildLease.release()
@@ -165,6 +169,7 @@ public struct ProjectionRebuild: Sendable {
         var done: Int64 = 0
         /// `done` at `cursor`: what a replay from the last checkpoint starts from.
         var doneAtCursor: Int64 = 0
+        var written: Int64 = 0
         var cursor = build.cursor
         var processor = build.processor
         let name = projection.name
@@ -183,6 +188,7 @@ public struct ProjectionRebuild: Sendable {
                         projection: name)
                 }
                 done += Int64(report.processed)
+                written += Int64(report.written)
                 if report.checkpoint != nil { doneAtCursor = done }
                 try await progress(
                     RebuildProgress(phase: phase, done: done, total: max(total, done), elapsed: clock.now - started))
@@ -213,6 +219,7 @@ public struct ProjectionRebuild: Sendable {
         }
         build.cursor = cursor
         build.processor = processor
+        build.written += written
         return done
     }
 }

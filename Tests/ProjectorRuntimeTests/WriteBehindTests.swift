@@ -77,6 +77,17 @@ struct WriteBehindTests {
         }
     }
 
+    @Test func manyHeldDocumentsAreSentInChunks() async throws {
+        try await Self.withHoldingProcessor(documents: 20_000) { processor, log, store in
+            let streams = (0..<12_000).map { ("s\($0)", Int64(1)) }
+            _ = try await processor.submit(PipelinedBatchTests.events(streams, after: 0))
+            let written = try #require(try await processor.drain())
+            #expect(written.written == 12_000)
+            #expect(log.requests.withLock { $0 }.map(\.count) == [5_000, 5_000, 2_000])
+            #expect(try await Self.counts(["s0", "s11999"], in: store) == ["s0": 1, "s11999": 1])
+        }
+    }
+
     @Test func aStopWritesWhatCameBeforeItAndReportsWhere() async throws {
         let increment = #"($event.id = "c-1" ? $error("boom") : 1)"#
         try await Self.withHoldingProcessor(increment: increment) { processor, _, store in

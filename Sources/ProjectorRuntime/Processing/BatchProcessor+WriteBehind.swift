@@ -81,11 +81,44 @@ extension BatchProcessor {
 
     /// Writes the held documents, records the held dead letters and reports how far the checkpoint may move; `nil`
     /// when nothing is held.
+    ///
+    /// Documents are serialized and sent ``heldWriteChunk`` at a time, so the held documents are the only thing that
+    /// grows with their number (not their serialized forms as well).
     mutating func writePending() async throws -> BatchReport? {
         guard pending.count > 0 || pending.lastCursor != nil else { return nil }
         var held = PendingWrites()
         swap(&held, &pending)
         var states = held.takeAll()
+        var report = BatchReport()
+        report.checkpoint = held.lastCursor
+        var start = 0
+        while start < states.count {
+            let end = min(states.count, start + Self.heldWriteChunk)
+            var chunk: [DocumentState] = []
+            chunk.reserveCapacity(end - start)
+            for index in start..<end {
+                var state = DocumentState(key: "", stored: nil)
+                swap(&state, &states[index])
+                chunk.append(consume state)
+            }
+            start = end
+            report.written += try await write(&chunk)
+        }
+        for failure in held.failures {
+            try await deadLetter(failure.event, "\(failure.error)")
+            report.deadLettered += 1
+        }
+        return report
+    }
+}
+
+extension BatchProcessor {
+    /// Held documents serialized and sent together.
+    static var heldWriteChunk: Int { 5_000 }
+
+    /// Writes held `states` and caches them as written; returns how many writes the store confirmed. Throws
+    /// ``RuntimeError/Code/writeBehindRefused`` when it refused any (conflict or rejection).
+    private mutating func write(_ states: inout [DocumentState]) async throws -> Int {
         let (writes, slots) = fold.makeWrites(&states)
         let outcomes: [WriteOutcome]
         do {
@@ -95,8 +128,7 @@ extension BatchProcessor {
             cache.removeAll()
             throw error
         }
-        var report = BatchReport()
-        report.checkpoint = held.lastCursor
+        var written = 0
         var refused = 0
         var next = 0
         for index in states.indices {
@@ -114,7 +146,7 @@ extension BatchProcessor {
             case .applied(let revision):
                 let deleted = if case .delete = writes[next] { true } else { false }
                 remember(state, deleted: deleted, revision: revision)
-                report.written += 1
+                written += 1
             case .conflict, .rejected:
                 refused += 1
             }
@@ -127,11 +159,7 @@ extension BatchProcessor {
                     + "rejected document); the events after the last checkpoint are to be processed again batch by "
                     + "batch", projection: projection.name)
         }
-        for failure in held.failures {
-            try await deadLetter(failure.event, "\(failure.error)")
-            report.deadLettered += 1
-        }
-        return report
+        return written
     }
 }
 

@@ -110,6 +110,9 @@ extension EventReader {
     ///   filter might have to walk), above `jit_above_cost`, so PostgreSQL compiled the same expressions with LLVM
     ///   again for every execution, ~30 ms per read of 5,000 events (the filtered read fell from 160,000 to 40,000
     ///   events/s). A read evaluates a few cheap expressions per row; compiling never pays off.
+    /// - `max_parallel_workers_per_gather` 0: a batch read's watermark row must come before its events, which only a
+    ///   plan that is not parallel guarantees (it runs the UNION ALL's branches in order). Workers would not help a
+    ///   read that walks one index in order and stops after a limit.
     static func readConfiguration(_ configuration: PostgresConnection.Configuration)
         -> PostgresConnection.Configuration
     {
@@ -117,6 +120,7 @@ extension EventReader {
         configuration.options.additionalStartupParameters.append(("enable_sort", "off"))
         configuration.options.additionalStartupParameters.append(("plan_cache_mode", "force_generic_plan"))
         configuration.options.additionalStartupParameters.append(("jit", "off"))
+        configuration.options.additionalStartupParameters.append(("max_parallel_workers_per_gather", "0"))
         return configuration
     }
 

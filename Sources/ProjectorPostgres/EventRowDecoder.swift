@@ -43,14 +43,21 @@ struct EventRowDecoder: Sendable {
         }
     }
 
-    /// Decodes one batch row: the read's watermark, whether committed events wait above it, and the row's events,
-    /// appended to `events` in order — one, or none when the outer join of a batch read found none; or, in a packed
-    /// read (``EventReader/packedChunk(limit:)``), a chunk of them as an array of event records.
+    /// Decodes a batch row that carries the read's watermark: the watermark, whether committed events wait above it,
+    /// and the row's events, appended to `events` in order. The first row of a batch read
+    /// (``EventReader/batchQuery(after:limit:filter:packed:)``) has no events (the events follow, one record per row:
+    /// ``decode(_:)``); every row of a packed read (``EventReader/packedChunk(limit:)``) carries a chunk
+    /// of them as an array of event records; a record of the watermark and one event's fields (NULL when none) has
+    /// that one event.
     mutating func decodeBatchRow(
         _ row: PostgresRow, into events: inout [Event]
     ) throws -> (watermark: UInt64, above: Bool) {
         let eventFields = eventFields
         return try withRecord(row, fields: nil) { decoder, record in
+            guard record.count != eventFields else {
+                throw ProjectorPostgresError(
+                    .malformedRow, "batch read sent an event before its watermark row (a parallel plan?)")
+            }
             guard let watermark = try record.nextInteger("watermark"), let above = try record.nextBool("pending") else {
                 throw ProjectorPostgresError(.malformedRow, "batch row has no watermark")
             }
@@ -73,7 +80,7 @@ struct EventRowDecoder: Sendable {
                         events.append(event)
                     }
                 }
-            } else {
+            } else if record.count != 2 {
                 try Self.expect(2 + eventFields, in: record)
                 if let event = try decoder.event(&record) { events.append(event) }
             }

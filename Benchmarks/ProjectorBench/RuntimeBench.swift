@@ -8,8 +8,9 @@ import Synchronization
 
 /// The service end to end: log → engine → store → checkpoint.
 ///
-/// - `e2e_null_sink_events_per_s`: into ``DiscardingStore`` (projector's own ceiling), with the peak RSS of the
-///   process after projecting the whole table. The document cache holds 20,000 documents
+/// - `e2e_null_sink_events_per_s`: into ``DiscardingStore`` (projector's own ceiling), its CPU time per event
+///   (`e2e_null_sink_cpu_us_per_event`, this process: service, cache and the discarding store), with the peak RSS
+///   of the process after projecting the whole table. The document cache holds 20,000 documents
 ///   (`RUNTIME_BENCH_CACHE`), fewer than the 100,000 streams, so every touch of a document after its first misses
 ///   and is answered by the store, which remembers each document's revision and `_projector` metadata: the miss
 ///   path is measured (never a refold), and the RSS stays that of a bounded cache.
@@ -77,8 +78,11 @@ enum RuntimeBench {
     static func nullSink(_ url: DatabaseURL, events total: Int) async throws {
         try await withTable(url, events: total, streams: 100_000) { configuration, database in
             let rssBefore = peakResidentBytes()
+            let cpuBefore = SourceBench.processCPUSeconds()
             let seconds = try await project(database, configuration: configuration, store: DiscardingStore())
+            let cpu = (SourceBench.processCPUSeconds() - cpuBefore) / Double(max(1, total)) * 1e6
             print("BENCH e2e_null_sink_events_per_s \(Int(Double(total) / seconds)) events/s")
+            print("BENCH e2e_null_sink_cpu_us_per_event \(SourceBench.format(cpu)) us")
             print("BENCH e2e_null_sink_peak_rss_mb \(max(rssBefore, peakResidentBytes()) / (1 << 20)) MB")
         }
     }

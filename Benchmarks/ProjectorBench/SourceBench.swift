@@ -15,7 +15,8 @@ import Synchronization
 /// Needs `DATABASE_URL`. `SOURCE_BENCH_EVENTS` overrides the table size (default 1,000,000),
 /// `SOURCE_BENCH_REPEAT` reads the table that many times per batch size (default 1; the best rate is reported),
 /// `SOURCE_BENCH_LATENCY=0` skips the latency run, `SOURCE_BENCH_PARTS=read` runs only the two rebuild reads below,
-/// `SOURCE_BENCH_PACKED=0` reads one event per row (`EventReader.packsEvents`) in the tail and read runs.
+/// `SOURCE_BENCH_PACKED=1` packs events in chunks per row (`EventReader.packsEvents`, off by default as in projector)
+/// in the tail and read runs.
 ///
 /// Besides events/s, `tail_cpu_us_per_event` is this process's CPU time (all threads: socket, decoding, consumer)
 /// per event delivered in the best run: a figure that other load on the machine barely changes.
@@ -36,7 +37,7 @@ enum SourceBench {
             try await ProjectorDatabase.withDatabase(configuration: table.configuration, logger: logger) { database in
                 try await database.migrator.migrate(client: database.client)
                 var reader = database.reader
-                reader.packsEvents = benchSetting("SOURCE_BENCH_PACKED", default: 1) != 0
+                reader.packsEvents = benchSetting("SOURCE_BENCH_PACKED", default: 0) != 0
                 let loadStart = ContinuousClock.now
                 try await table.insertGenerated(count: total, payloadBytes: 500, on: connection, logger: logger)
                 let loadSeconds = seconds(ContinuousClock.now - loadStart)

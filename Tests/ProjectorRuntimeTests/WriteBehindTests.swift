@@ -160,6 +160,33 @@ struct WriteBehindTests {
         }
     }
 
+    @Test func aRebuildDeadLettersFailedEventsOnceItsDocumentsAreWritten() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let lenient = try FailurePolicyTests.definition(harness, name: "wbpoison", policy: "dead_letter")
+            let stream = try await FailurePolicyTests.poisonStream(harness, on: connection)
+            try await harness.withSession { session in
+                var options = ProjectionRebuild.Options(owner: "ops")
+                options.batchSize = 1
+                let rebuild = ProjectionRebuild(
+                    projection: lenient, database: session.database, stores: session.stores,
+                    logger: RuntimeHarness.logger)
+                let result = try await rebuild.run(options)
+                #expect(result.events == 3)
+                #expect(result.documentsWritten == 1, "three batches, one document, one write")
+            }
+            let letters = try await harness.database.deadLetters.list(projection: lenient.name)
+            #expect(letters.map(\.event.seq) == [2])
+            try await ViewStores.withViewStores(
+                configuration: harness.configuration, environment: RuntimeHarness.environment,
+                logger: RuntimeHarness.logger
+            ) { stores in
+                let store = try await stores.store(for: lenient, prepare: false)
+                let document = try await store.fetch([stream])[stream]
+                #expect(visible(document?.body) == ["id": .string(stream), "total": 5, "amount": 3])
+            }
+        }
+    }
+
     @Test func aRebuildInterruptedBeforeItsFirstWriteStartsOverAndEndsComplete() async throws {
         try await RuntimeHarness.with { harness, connection in
             let v1 = try harness.accounts(version: 1)

@@ -45,10 +45,9 @@ struct EventRowDecoder: Sendable {
 
     /// Decodes a batch row that carries the read's watermark: the watermark, whether committed events wait above it,
     /// and the row's events, appended to `events` in order. The first row of a batch read
-    /// (``EventReader/batchQuery(after:limit:filter:packed:)``) has no events (the events follow, one record per row:
-    /// ``decode(_:)``); every row of a packed read (``EventReader/packedChunk(limit:)``) carries a chunk
-    /// of them as an array of event records; a record of the watermark and one event's fields (NULL when none) has
-    /// that one event.
+    /// (``EventReader/batchQuery(after:limit:filter:packed:)``) is the watermark alone (the events follow, one record
+    /// per row: ``decode(_:)``); every row of a packed read (``EventReader/packedChunk(limit:)``) carries a chunk of
+    /// them as an array of event records.
     mutating func decodeBatchRow(
         _ row: PostgresRow, into events: inout [Event]
     ) throws -> (watermark: UInt64, above: Bool) {
@@ -81,8 +80,8 @@ struct EventRowDecoder: Sendable {
                     }
                 }
             } else if record.count != 2 {
-                try Self.expect(2 + eventFields, in: record)
-                if let event = try decoder.event(&record) { events.append(event) }
+                throw ProjectorPostgresError(
+                    .malformedRow, "batch row has \(record.count) fields, not 2 (watermark) or 3 (packed)")
             }
             return (UInt64(bitPattern: watermark), above)
         }

@@ -84,7 +84,7 @@ extension BatchProcessor {
     /// processed again. Forgets the cached documents, whose stored state is then unknown.
     public mutating func abandon() async {
         completedEarly = nil
-        if pending.count > 0 || pending.lastCursor != nil { clearCache() }
+        if !pending.isEmpty { clearCache() }
         guard let flight = inFlight.take() else { return }
         flight.writing.cancel()
         _ = try? await flight.writing.value

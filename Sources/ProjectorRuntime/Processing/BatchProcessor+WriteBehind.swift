@@ -85,7 +85,7 @@ extension BatchProcessor {
     /// Documents are serialized and sent ``heldWriteChunk`` at a time, so the held documents are the only thing that
     /// grows with their number (not their serialized forms as well).
     mutating func writePending() async throws -> BatchReport? {
-        guard pending.count > 0 || pending.lastCursor != nil else { return nil }
+        guard !pending.isEmpty else { return nil }
         var held = PendingWrites()
         swap(&held, &pending)
         var states = held.takeAll()
@@ -177,6 +177,9 @@ struct PendingWrites {
 
     /// Documents held.
     var count: Int { documents.count }
+
+    /// True when nothing is held: no document, and no folded event waiting for a checkpoint.
+    var isEmpty: Bool { documents.count == 0 && lastCursor == nil }
 
     /// The held document of `key`, taken out.
     mutating func take(_ key: String) -> DocumentState? {

@@ -91,14 +91,8 @@ struct FailurePolicyTests {
             #expect(letters.count == 1)
             #expect(letters.first?.event.seq == 2)
             #expect(letters.first?.error.isEmpty == false)
-            try await ViewStores.withViewStores(
-                configuration: harness.configuration, environment: RuntimeHarness.environment,
-                logger: RuntimeHarness.logger
-            ) { stores in
-                let store = try await stores.store(for: lenient, prepare: false)
-                let document = try await store.fetch([stream])[stream]
-                #expect(visible(document?.body) == ["id": .string(stream), "total": 5, "amount": 3])
-            }
+            let document = try await harness.storedDocuments([stream], of: lenient)[stream]
+            #expect(visible(document?.body) == ["id": .string(stream), "total": 5, "amount": 3])
         }
     }
 
@@ -117,15 +111,9 @@ struct FailurePolicyTests {
             let letters = try await harness.database.deadLetters.list(projection: lenient.name)
             #expect(letters.map(\.event.stream) == [bad])
             #expect(letters.first?.error.contains("rejected") == true)
-            try await ViewStores.withViewStores(
-                configuration: harness.configuration, environment: RuntimeHarness.environment,
-                logger: RuntimeHarness.logger
-            ) { stores in
-                let store = try await stores.store(for: lenient, prepare: false)
-                let documents = try await store.fetch([good, bad])
-                #expect(visible(documents[good]?.body) == ["id": .string(good), "total": 1, "amount": 10])
-                #expect(documents[bad] == nil)
-            }
+            let documents = try await harness.storedDocuments([good, bad], of: lenient)
+            #expect(visible(documents[good]?.body) == ["id": .string(good), "total": 1, "amount": 10])
+            #expect(documents[bad] == nil)
         }
     }
 

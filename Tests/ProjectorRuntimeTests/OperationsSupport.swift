@@ -19,6 +19,15 @@ extension RuntimeHarness {
         }
     }
 
+    /// The stored documents of `keys` in `projection`'s view (absent keys left out), as the store returns them.
+    func storedDocuments(_ keys: [String], of projection: Projection) async throws -> [String: StoredDocument] {
+        try await ViewStores.withViewStores(
+            configuration: configuration, environment: Self.environment, logger: Self.logger
+        ) { stores in
+            try await stores.store(for: projection, prepare: false).fetch(keys)
+        }
+    }
+
     /// A bank-account projection (stream-keyed) at `version`, into OpenSearch or DynamoDB. Version 2 adds a
     /// `deposits` counter, so the two versions' documents differ.
     func accounts(version: Int, dynamoDB: Bool = false, onError: String = "stop", depositGuard: String? = nil)

@@ -30,6 +30,17 @@ struct WriteBehindTests {
         }
     }
 
+    /// A rebuild of `projection` in batches of `batchSize`, with its options (otherwise the defaults: write-behind).
+    static func rebuild(
+        _ projection: Projection, batchSize: Int, in session: OperationsSession
+    ) -> (ProjectionRebuild, ProjectionRebuild.Options) {
+        var options = ProjectionRebuild.Options(owner: "ops")
+        options.batchSize = batchSize
+        let rebuild = ProjectionRebuild(
+            projection: projection, database: session.database, stores: session.stores, logger: RuntimeHarness.logger)
+        return (rebuild, options)
+    }
+
     /// The visible `count` of each of `keys` in the store (`nil` when absent).
     static func counts(_ keys: [String], in store: any ViewStore) async throws -> [String: JSONValue?] {
         let documents = try await store.fetch(keys)
@@ -142,11 +153,7 @@ struct WriteBehindTests {
                 TestEvent(stream: bad, seq: 1, type: "deposited", data: ["amount": 1, "raw": "not a number"]), at: 7)
             try await append(events, table: harness.table, on: connection)
             try await harness.withSession { session in
-                var options = ProjectionRebuild.Options(owner: "ops")
-                options.batchSize = 10
-                let rebuild = ProjectionRebuild(
-                    projection: lenient, database: session.database, stores: session.stores,
-                    logger: RuntimeHarness.logger)
+                let (rebuild, options) = Self.rebuild(lenient, batchSize: 10, in: session)
                 let result = try await rebuild.run(options)
                 #expect(result.swapped)
             }
@@ -165,25 +172,15 @@ struct WriteBehindTests {
             let lenient = try FailurePolicyTests.definition(harness, name: "wbpoison", policy: "dead_letter")
             let stream = try await FailurePolicyTests.poisonStream(harness, on: connection)
             try await harness.withSession { session in
-                var options = ProjectionRebuild.Options(owner: "ops")
-                options.batchSize = 1
-                let rebuild = ProjectionRebuild(
-                    projection: lenient, database: session.database, stores: session.stores,
-                    logger: RuntimeHarness.logger)
+                let (rebuild, options) = Self.rebuild(lenient, batchSize: 1, in: session)
                 let result = try await rebuild.run(options)
                 #expect(result.events == 3)
                 #expect(result.documentsWritten == 1, "three batches, one document, one write")
             }
             let letters = try await harness.database.deadLetters.list(projection: lenient.name)
             #expect(letters.map(\.event.seq) == [2])
-            try await ViewStores.withViewStores(
-                configuration: harness.configuration, environment: RuntimeHarness.environment,
-                logger: RuntimeHarness.logger
-            ) { stores in
-                let store = try await stores.store(for: lenient, prepare: false)
-                let document = try await store.fetch([stream])[stream]
-                #expect(visible(document?.body) == ["id": .string(stream), "total": 5, "amount": 3])
-            }
+            let document = try await harness.storedDocuments([stream], of: lenient)[stream]
+            #expect(visible(document?.body) == ["id": .string(stream), "total": 5, "amount": 3])
         }
     }
 
@@ -192,10 +189,7 @@ struct WriteBehindTests {
             let v1 = try harness.accounts(version: 1)
             try await harness.appendAccounts(50, deposits: 3, on: connection)
             try await harness.withSession { session in
-                var options = ProjectionRebuild.Options(owner: "ops")
-                options.batchSize = 40
-                let rebuild = ProjectionRebuild(
-                    projection: v1, database: session.database, stores: session.stores, logger: RuntimeHarness.logger)
+                let (rebuild, options) = Self.rebuild(v1, batchSize: 40, in: session)
                 await #expect(throws: OperationsRebuildTests.Interrupted.self) {
                     _ = try await rebuild.run(options) { progress in
                         if progress.done >= 120 { throw OperationsRebuildTests.Interrupted() }

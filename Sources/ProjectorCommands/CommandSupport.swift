@@ -23,20 +23,42 @@ enum CommandSupport {
     /// `./projector.yaml` when it exists), else `./projections`.
     static func projectionsPath(_ path: String?, config: String?) throws -> String {
         if let path { return path }
+        return try fileConfiguration(config)?.projectionsPath ?? "./projections"
+    }
+
+    /// The configuration file alone (no environment), checked: `config`, else `./projector.yaml` when it exists;
+    /// `nil` when neither applies. A missing `--config` file or a bad one throws a ``CommandFailure`` with exit 2.
+    static func fileConfiguration(_ config: String?) throws -> ProjectorConfiguration? {
         let file = config ?? "projector.yaml"
         guard FileManager.default.fileExists(atPath: file) else {
-            if config != nil { throw CommandFailure(exitCode: 2, message: "\(file): configuration file not found") }
-            return "./projections"
+            if config != nil { throw CommandFailure.usage("\(file): configuration file not found") }
+            return nil
         }
-        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
-        else {
-            throw CommandFailure(exitCode: 2, message: "\(file): cannot read the configuration file")
-        }
+        let text = try configurationText(file)
         do {
-            return try ProjectorConfiguration(yaml: text, file: file).projectionsPath
+            return try ProjectorConfiguration(yaml: text, file: file)
         } catch {
-            throw CommandFailure(exitCode: 2, message: error.description)
+            throw CommandFailure.usage(error.description)
         }
+    }
+
+    /// The UTF-8 text of the configuration file `file`. Read through a file handle, so that `/dev/null` and pipes
+    /// (`--config <(…)`) read like files; a folder or an unreadable file throws a ``CommandFailure`` with exit 2.
+    static func configurationText(_ file: String) throws -> String {
+        guard !isDirectory(file), let handle = FileHandle(forReadingAtPath: file) else {
+            throw CommandFailure.usage("\(file): cannot read the configuration file")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.readToEnd() ?? Data()
+        } catch {
+            throw CommandFailure.usage("\(file): cannot read the configuration file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CommandFailure.usage("\(file): the configuration file is not UTF-8 text")
+        }
+        return text
     }
 }
 

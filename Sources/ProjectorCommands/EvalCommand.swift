@@ -28,6 +28,9 @@ public struct EvalCommand: AsyncParsableCommand {
     )
     var bindings: [String] = []
 
+    @Option(help: "Configuration file; eval needs none, but a given file is checked like every command's.")
+    var config: String?
+
     /// Creates the command with default options; ArgumentParser fills them from the command line.
     public init() {}
 
@@ -37,6 +40,7 @@ public struct EvalCommand: AsyncParsableCommand {
         let variables: [String: JSONValue]
         let document: JSONValue?
         do {
+            if config != nil { _ = try CommandSupport.fileConfiguration(config) }
             variables = try parsedBindings()
             document = try readInput()
         } catch let failure as CommandFailure {

@@ -16,8 +16,7 @@ enum ServiceCommandSupport {
                 try ProjectorConfiguration(yaml: "", file: file, environment: environment)
             }
         }
-        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
-        else { throw CommandFailure.usage("\(file): cannot read the configuration file") }
+        let text = try CommandSupport.configurationText(file)
         return try wrap { () throws(ConfigurationError) in
             try ProjectorConfiguration(yaml: text, file: file, environment: environment)
         }

@@ -124,9 +124,70 @@ import Testing
         try "projection: counter\ncases:\n  - { name: x, expect: 5 }\n"
             .write(to: folder.appendingPathComponent("tests/broken.yaml"), atomically: true, encoding: .utf8)
         let broken = try Self.projector(["test", folder.appendingPathComponent("tests/broken.yaml").path])
-        #expect(broken.status == 2)
+        #expect(broken.status == 1, "DESIGN.md §7: test exits 0 or 1")
         #expect(broken.lines.contains { $0.hasSuffix("tests/broken.yaml:3:24: cases[0].expect must be a mapping") })
         #expect(broken.lines.last == "0 passed, 0 failed")
+    }
+
+    /// Under `on_error: dead_letter` the service records a failing event and goes on, so a case whose documents
+    /// match passes and names the dead letter; under `stop` the same failure fails the case.
+    @Test func testPassesADeadLetteredEventUnderDeadLetterAndFailsItUnderStop() throws {
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let definition = Self.definition.replacingOccurrences(
+            of: "$doc.n + $event.data.by", with: "$doc.n + $number($event.data.by)")
+        try (definition + "\non_error: dead_letter\n")
+            .write(to: folder.appendingPathComponent("counter.yaml"), atomically: true, encoding: .utf8)
+        try """
+        projection: counter
+        cases:
+          - name: a poison event is skipped
+            given:
+              - { type: bumped, stream: c1, data: { by: 2 } }
+              - { type: bumped, stream: c1, data: { by: "two" } }
+              - { type: bumped, stream: c1, data: { by: 3 } }
+            expect:
+              c1: { id: c1, n: 5 }
+        """.write(to: folder.appendingPathComponent("tests/counter.yaml"), atomically: true, encoding: .utf8)
+        let deadLetter = try Self.projector(["test", folder.path])
+        #expect(deadLetter.status == 0, "\(deadLetter.output)")
+        #expect(deadLetter.lines.first == "PASS counter: a poison event is skipped")
+        #expect(deadLetter.lines.contains { $0.hasPrefix("  dead letter: ") && $0.contains("D3030") })
+        #expect(deadLetter.lines.last == "1 passed, 0 failed")
+
+        try (definition + "\non_error: stop\n")
+            .write(to: folder.appendingPathComponent("counter.yaml"), atomically: true, encoding: .utf8)
+        let stop = try Self.projector(["test", folder.path])
+        #expect(stop.status == 1)
+        #expect(stop.lines.first == "FAIL counter: a poison event is skipped")
+        #expect(stop.lines.contains { $0.hasPrefix("  error: ") && $0.contains("D3030") })
+        #expect(stop.lines.last == "0 passed, 1 failed")
+    }
+
+    /// DESIGN.md §7: every command takes `--config`; `/dev/null` and pipes read as (empty) files.
+    @Test func everyCommandTakesConfigIncludingEmptyDevices() throws {
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let evaluated = try Self.projector(["eval", "1 + 1", "--config", "/dev/null"])
+        #expect(evaluated.status == 0, "\(evaluated.errors)")
+        #expect(evaluated.output == "2\n")
+
+        let bad = folder.appendingPathComponent("bad.yaml")
+        try "events:\n  batch_size: 0\n".write(to: bad, atomically: true, encoding: .utf8)
+        let refused = try Self.projector(["eval", "1", "--config", bad.path])
+        #expect(refused.status == 2)
+        #expect(refused.errors == "\(bad.path):2:15: events.batch_size must be an integer between 1 and 100000\n")
+        let missing = try Self.projector(["eval", "1", "--config", folder.appendingPathComponent("none.yaml").path])
+        #expect(missing.status == 2)
+        #expect(missing.errors.hasSuffix("none.yaml: configuration file not found\n"))
+
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = nil
+        let empty = try Self.projector(["events", "--config", "/dev/null"], environment: environment)
+        #expect(empty.status == 2, "read as an empty file: no database configured")
+        #expect(empty.errors.contains("no database configured"))
+        let validated = try Self.projector(["validate", "projections", "--config", "/dev/null"])
+        #expect(validated.output == "3 projections OK\n")
     }
 
     @Test func evalPrintsResultsAndErrors() throws {

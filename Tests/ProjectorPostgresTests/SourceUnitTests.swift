@@ -12,11 +12,22 @@ import Testing
         #expect(EDDDecoding.decode(stored) == decoded)
     }
 
-    @Test func decodesNestedValuesButNotKeys() throws {
+    @Test func decodesNestedValuesButNotKeywordKeys() throws {
         let stored = try JSONValue(parsing: ###"{":k":":v","a":[":x","#y",{"b":"##z"}],"n":1,"t":true,"z":null}"###)
         let decoded = EDDDecoding.decode(stored)
         #expect(decoded == (try JSONValue(parsing: ##"{":k":"v","a":["x","y",{"b":"#z"}],"n":1,"t":true,"z":null}"##)))
         #expect(decoded.objectValue?.keys == [":k", "a", "n", "t", "z"])
+    }
+
+    /// edd-core writes UUID map keys as `"#uuid"` (and reads them back without the `#`), so a projection sees
+    /// `{"accounts": {"7f0c…": …}}` as edd's own code does; `"##x"` keeps one `#`.
+    @Test func stripsTheTagOfUUIDKeysInOrder() throws {
+        let stored = try JSONValue(
+            parsing: ###"{"accounts":{"#7f0c-1":{"n":1},"##h":2,"plain":3},"#top":"v"}"###)
+        let decoded = EDDDecoding.decode(stored)
+        #expect(decoded == (try JSONValue(parsing: ##"{"accounts":{"7f0c-1":{"n":1},"#h":2,"plain":3},"top":"v"}"##)))
+        #expect(decoded.objectValue?.keys == ["accounts", "top"])
+        #expect(decoded.objectValue?["accounts"]?.objectValue?.keys == ["7f0c-1", "#h", "plain"])
     }
 
     @Test func typeFilterSpellingsCoverEveryEncodingOfTheDecodedType() throws {

@@ -43,7 +43,7 @@ import Testing
               endpoint: http://127.0.0.1:8000
             projections: ./defs
             http: { port: 9100 }
-            runtime: { anything: [1, two] }
+            runtime: { rebuild: auto }
             """
         let configuration = try ProjectorConfiguration(yaml: yaml)
         let url = try #require(configuration.postgres.url)
@@ -68,7 +68,7 @@ import Testing
         #expect(configuration.dynamoDB.endpoint == "http://127.0.0.1:8000")
         #expect(configuration.projectionsPath == "./defs")
         #expect(configuration.http.port == 9100)
-        #expect(configuration.runtime == ["anything": [1, "two"]])
+        #expect(configuration.runtime == ["rebuild": "auto"])
     }
 
     @Test func environmentOverridesTheFile() throws {
@@ -110,6 +110,9 @@ import Testing
         ("http: {port: 70000}", "projector.yaml:1:14: http.port must be an integer between 1 and 65535"),
         ("opensearch: {url: search:9200}", "projector.yaml:1:19: opensearch.url must be an http:// or https:// URL"),
         ("events: [1, 2]", "projector.yaml:1:9: events must be a mapping"),
+        ("runtime:\n  rebuld: auto", "projector.yaml:2:3: unknown key 'rebuld' in runtime"),
+        ("runtime: {rebuild: sometimes}", "projector.yaml:1:20: runtime.rebuild must be auto or manual"),
+        ("runtime: manual", "projector.yaml:1:10: runtime must be a mapping"),
     ])
     func badValuesNameTheKeyAndPlace(yaml: String, expected: String) {
         let error = #expect(throws: ConfigurationError.self) { try ProjectorConfiguration(yaml: yaml) }

@@ -61,7 +61,20 @@ extension ProjectorConfiguration {
                 for item in try reader.members(of: node, section: "http", allowed: ["port"]) {
                     http.port = try reader.integer(item.value, key: item.path, range: 1...65535)
                 }
-            default: runtime = reader.json(node)
+            default:
+                try checkRuntime(node, reader: reader)
+                runtime = reader.json(node)
+            }
+        }
+    }
+
+    /// `runtime:` is interpreted by the service (`RuntimeSettings`), but checked here as well, so that every command
+    /// names an unknown key or a bad value in it with its place in the file, not only `run`.
+    private func checkRuntime(_ node: Node, reader: ConfigurationReader) throws(ConfigurationError) {
+        for item in try reader.members(of: node, section: "runtime", allowed: ["rebuild"]) {
+            let text = try reader.string(item.value, key: item.path)
+            guard text == "auto" || text == "manual" else {
+                throw reader.error(.invalidValue, at: item.value, key: item.path, "\(item.path) must be auto or manual")
             }
         }
     }

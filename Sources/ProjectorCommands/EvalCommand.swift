@@ -14,8 +14,23 @@ public struct EvalCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The JSONata expression.")
-    var expression: String
+    /// The expression, taken as written even when it starts with `-` (`projector eval '-$x'`): ArgumentParser
+    /// would read such an argument as an unknown flag, so every argument that is not one of the options lands here
+    /// and ``validate()`` checks that there is exactly one.
+    @Argument(
+        parsing: .allUnrecognized,
+        help: ArgumentHelp("The JSONata expression (it may start with '-').", valueName: "expression"))
+    var arguments: [String] = []
+
+    /// ``arguments`` without the `--` that may end the options (`projector eval -- '-1'`).
+    var expressions: [String] {
+        guard let terminator = arguments.firstIndex(of: "--") else { return arguments }
+        var rest = arguments
+        rest.remove(at: terminator)
+        return rest
+    }
+
+    var expression: String { expressions.first ?? "" }
 
     @Option(help: "JSON input document ($); '-' reads standard input. Without it the input is undefined.")
     var input: String?
@@ -33,6 +48,18 @@ public struct EvalCommand: AsyncParsableCommand {
 
     /// Creates the command with default options; ArgumentParser fills them from the command line.
     public init() {}
+
+    /// Exactly one expression.
+    public func validate() throws {
+        let expressions = expressions
+        guard expressions.count == 1 else {
+            throw ValidationError(
+                expressions.isEmpty
+                    ? "Missing expected argument '<expression>'"
+                    : "expected one expression, got \(expressions.count) arguments: "
+                        + expressions.joined(separator: " "))
+        }
+    }
 
     /// Evaluates the expression and prints the result as one JSON line (nothing when undefined);
     /// exits 1 on an expression error, 2 on unusable input or bindings.

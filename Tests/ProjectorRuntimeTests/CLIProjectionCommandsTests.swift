@@ -190,6 +190,21 @@ import Testing
         #expect(validated.output == "3 projections OK\n")
     }
 
+    /// An expression may start with `-`: it is not taken for a flag, with or without `--`.
+    @Test func evalTakesAnExpressionThatStartsWithAMinus() throws {
+        let negative = try Self.projector(["eval", "-$x * 2", "--bind", "x=3"])
+        #expect(negative.status == 0, "\(negative.errors)")
+        #expect(negative.output == "-6\n")
+        let terminated = try Self.projector(["eval", "--bind", "x=3", "--", "-$x"])
+        #expect(terminated.output == "-3\n")
+        let two = try Self.projector(["eval", "1", "2"])
+        #expect(two.status == 2)
+        #expect(two.errors.hasPrefix("Error: expected one expression, got 2 arguments: 1 2"))
+        let none = try Self.projector(["eval"])
+        #expect(none.status == 2)
+        #expect(none.errors.hasPrefix("Error: Missing expected argument '<expression>'"))
+    }
+
     @Test func evalPrintsResultsAndErrors() throws {
         let sum = try Self.projector(["eval", "$.a + $n", "--input", "-", "--bind", "n=2"], input: #"{"a": 1}"#)
         #expect(sum.status == 0)

@@ -47,21 +47,43 @@ public struct EventsCommand: AsyncParsableCommand {
         }
     }
 
+    /// Prints the events after `start`. With `--follow` it tails until `--limit` or until SIGINT/SIGTERM, which end
+    /// it cleanly (exit 0) instead of killing the process.
     private func print(database: ProjectorDatabase, from start: EventCursor) async throws {
         let notifier = follow ? try database.makeNotifier() : nil
         let tailer = database.makeTailer(notifier: notifier)
-        var remaining = limit ?? Int.max
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            if let notifier { group.addTask { await notifier.run() } }
+        let (follow, limit) = (follow, limit)
+        let interruption = follow ? Interruption() : nil
+        defer { interruption?.cancel() }
+        try await withThrowingTaskGroup(of: Bool.self) { group in
             defer { group.cancelAll() }
-            try await tailer.run(from: start) { batch in
-                for event in batch.events.prefix(remaining) {
-                    CommandSupport.printLine(Self.line(event))
+            if let notifier {
+                group.addTask {
+                    await notifier.run()
+                    return false
                 }
-                remaining -= min(remaining, batch.events.count)
-                if remaining == 0 { return .stop }
-                return follow || batch.isFull ? .continue : .stop
             }
+            if let signals = interruption?.received {
+                group.addTask {
+                    // The first signal; the loop also ends when the task is cancelled.
+                    for await _ in signals { break }
+                    return true
+                }
+            }
+            group.addTask {
+                var remaining = limit ?? Int.max
+                try await tailer.run(from: start) { batch in
+                    for event in batch.events.prefix(remaining) {
+                        CommandSupport.printLine(Self.line(event))
+                    }
+                    remaining -= min(remaining, batch.events.count)
+                    if remaining == 0 { return .stop }
+                    return follow || batch.isFull ? .continue : .stop
+                }
+                return true
+            }
+            // Done when the tailer stopped or a signal came, whichever is first; the notifier runs until then.
+            while let finished = try await group.next(), !finished {}
         }
     }
 

@@ -92,6 +92,14 @@ struct EventsCommandTests {
             let head = try await harness.database.reader.readBatch(after: .start, limit: 100).events
             #expect(lines.map(Self.cursor) == head.dropFirst(18).map(\.cursor.description))
             #expect(process.isRunning, "--follow keeps running")
+
+            // Ctrl-C (or SIGTERM) ends --follow cleanly: exit 0, nothing printed half.
+            process.interrupt()
+            #expect(try await ProcessTests.waitForExit(process, timeout: .seconds(10)), "SIGINT ends --follow")
+            #expect(process.terminationReason == .exit, "it exits instead of being killed by the signal")
+            #expect(process.terminationStatus == 0)
+            let after = Self.objects((try? String(contentsOf: output, encoding: .utf8)) ?? "")
+            #expect(after.map(Self.cursor) == lines.map(Self.cursor))
         }
     }
 }

@@ -144,6 +144,35 @@ import Testing
         #expect(quotedError.location.column > 8 && quotedError.location.column <= 8 + 24)
     }
 
+    /// Escapes in quoted scalars (`''`, `\"`, `\t`, `\u0024`) are wider in the file than in the expression: the
+    /// column still points at the offending token as written.
+    @Test func pointsPastEscapesInQuotedExpressions() throws {
+        let lines = [
+            #"  a: '$doc.a = ''x'' ? 1 : )'"#,
+            #"  b: "$merge([$doc, {\"a\": }])""#,
+            #"  c: "\u0024doc.a \t ++ 1""#,
+            #"  d: '$doc.a ++ 1'"#,
+        ]
+        let errors = EngineTestSupport.errors(
+            "projection: p\nversion: 1\ntarget: { opensearch: { index: p } }\non:\n"
+                + lines.joined(separator: "\n") + "\n")
+        #expect(errors.count == 4)
+        let expected = [(")", 0), ("}", 0), ("+", 1), ("+", 1)]  // the token, and which of a "++" pair
+        for (index, (line, (token, skip))) in zip(lines, expected).enumerated() {
+            let error = try #require(errors.first { $0.location.line == 5 + index }, "line \(5 + index)")
+            var column = 1
+            var seen = 0
+            for (offset, character) in line.enumerated() where String(character) == token {
+                if seen == skip {
+                    column = offset + 1
+                    break
+                }
+                seen += 1
+            }
+            #expect(error.location.column == column, "\(line): \(error)")
+        }
+    }
+
     @Test func pointsIntoBlockExpressions() throws {
         let errors = EngineTestSupport.errors(
             """

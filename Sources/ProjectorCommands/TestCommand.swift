@@ -98,27 +98,44 @@ public struct TestCommand: AsyncParsableCommand {
         return lines
     }
 
-    /// The fixture files to run and the definitions folder.
+    /// The fixture files to run and the definitions folder. PATH (default: the configured projections folder) is a
+    /// fixture file, a fixtures folder, or a projections folder: one with a `tests/` folder, or whose files are not
+    /// fixtures. A projections folder without `tests/` has no fixtures (its definitions are still checked).
     func resolvePaths() throws -> (fixtures: [String], projections: String) {
         let root = try path ?? CommandSupport.projectionsPath(nil, config: config)
-        var fixturesPath = root
-        if path == nil || (CommandSupport.isDirectory(root) && CommandSupport.isDirectory(Self.join(root, "tests"))) {
-            fixturesPath = Self.join(root, "tests")
+        guard FileManager.default.fileExists(atPath: root) else {
+            let missing = path == nil ? Self.join(root, "tests") : root
+            throw CommandFailure.usage("\(missing): no such fixtures folder or file")
         }
-        let files: [String]
-        if CommandSupport.isDirectory(fixturesPath) {
-            do {
-                files = try FixtureLoader.files(in: fixturesPath)
-            } catch {
-                throw CommandFailure.usage(error.description)
-            }
-        } else if FileManager.default.fileExists(atPath: fixturesPath) {
-            files = [fixturesPath]
-        } else {
-            throw CommandFailure.usage("\(fixturesPath): no such fixtures folder or file")
+        guard CommandSupport.isDirectory(root) else {
+            return ([root], projections ?? Self.parent(of: Self.parent(of: root)))
         }
-        let fixtureFolder = CommandSupport.isDirectory(fixturesPath) ? fixturesPath : Self.parent(of: fixturesPath)
-        return (files, projections ?? Self.parent(of: fixtureFolder))
+        let tests = Self.join(root, "tests")
+        if path != nil, !CommandSupport.isDirectory(tests), try Self.holdsFixtures(root) {
+            return (try Self.fixtureFiles(in: root), projections ?? Self.parent(of: root))
+        }
+        guard CommandSupport.isDirectory(tests) else {
+            CommandSupport.printError("note: no fixture tests: \(tests) does not exist")
+            return ([], projections ?? root)
+        }
+        return (try Self.fixtureFiles(in: tests), projections ?? root)
+    }
+
+    /// The `*.yaml` / `*.yml` files of `folder`.
+    static func fixtureFiles(in folder: String) throws -> [String] {
+        do {
+            return try FixtureLoader.files(in: folder)
+        } catch {
+            throw CommandFailure.usage(error.description)
+        }
+    }
+
+    /// True when a YAML file of `folder` has a top-level `cases:` key: a fixtures folder, not definitions.
+    static func holdsFixtures(_ folder: String) throws -> Bool {
+        try fixtureFiles(in: folder).contains { file in
+            guard let data = FileManager.default.contents(atPath: file) else { return false }
+            return String(decoding: data, as: UTF8.self).split(separator: "\n").contains { $0.hasPrefix("cases:") }
+        }
     }
 
     static func join(_ folder: String, _ name: String) -> String {

@@ -129,6 +129,25 @@ import Testing
         #expect(broken.lines.last == "0 passed, 0 failed")
     }
 
+    /// A projections folder without `tests/` is not mistaken for a fixtures folder: its definitions are checked,
+    /// there is nothing to run.
+    @Test func testOnAProjectionsFolderWithoutTestsRunsNothingAndChecksTheDefinitions() throws {
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("tests"))
+        try Self.definition.write(to: folder.appendingPathComponent("counter.yaml"), atomically: true, encoding: .utf8)
+        let run = try Self.projector(["test", folder.path])
+        #expect(run.status == 0, "\(run.output)\(run.errors)")
+        #expect(run.output == "0 passed, 0 failed\n")
+        #expect(run.errors.contains("no fixture tests: \(folder.path)/tests does not exist"))
+
+        try "projection: counter\nversion: 0\n".write(
+            to: folder.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+        let broken = try Self.projector(["test", folder.path])
+        #expect(broken.status == 1)
+        #expect(broken.lines.contains { $0.hasSuffix("broken.yaml:2:10: version must be an integer ≥ 1") })
+    }
+
     /// Under `on_error: dead_letter` the service records a failing event and goes on, so a case whose documents
     /// match passes and names the dead letter; under `stop` the same failure fails the case.
     @Test func testPassesADeadLetteredEventUnderDeadLetterAndFailsItUnderStop() throws {

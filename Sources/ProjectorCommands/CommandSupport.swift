@@ -20,10 +20,11 @@ enum CommandSupport {
     }
 
     /// The projections folder: `path` when given, else the configuration's `projections` (from `--config`, or
-    /// `./projector.yaml` when it exists), else `./projections`.
+    /// `./projector.yaml` when it exists), else `./projections`. A `--config` file is checked even when `path` is
+    /// given, as every command checks the configuration it is given.
     static func projectionsPath(_ path: String?, config: String?) throws -> String {
-        if let path { return path }
-        return try fileConfiguration(config)?.projectionsPath ?? "./projections"
+        let configuration = path == nil || config != nil ? try fileConfiguration(config) : nil
+        return path ?? configuration?.projectionsPath ?? "./projections"
     }
 
     /// The configuration file alone (no environment), checked: `config`, else `./projector.yaml` when it exists;

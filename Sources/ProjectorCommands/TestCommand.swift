@@ -102,7 +102,7 @@ public struct TestCommand: AsyncParsableCommand {
     /// fixture file, a fixtures folder, or a projections folder: one with a `tests/` folder, or whose files are not
     /// fixtures. A projections folder without `tests/` has no fixtures (its definitions are still checked).
     func resolvePaths() throws -> (fixtures: [String], projections: String) {
-        let root = try path ?? CommandSupport.projectionsPath(nil, config: config)
+        let root = try CommandSupport.projectionsPath(path, config: config)
         guard FileManager.default.fileExists(atPath: root) else {
             let missing = path == nil ? Self.join(root, "tests") : root
             throw CommandFailure.usage("\(missing): no such fixtures folder or file")

@@ -207,6 +207,11 @@ import Testing
         #expect(empty.errors.contains("no database configured"))
         let validated = try Self.projector(["validate", "projections", "--config", "/dev/null"])
         #expect(validated.output == "3 projections OK\n")
+        for command in [["validate", "projections"], ["test", "projections"]] {
+            let checked = try Self.projector(command + ["--config", bad.path])
+            #expect(checked.status == 2, "\(command): a given configuration is checked even with PATH")
+            #expect(checked.errors.contains("events.batch_size must be an integer between 1 and 100000"))
+        }
     }
 
     /// An expression may start with `-`: it is not taken for a flag, with or without `--`.

@@ -81,6 +81,17 @@ import Testing
         #expect(projection.services == nil)
         #expect(projection.onError == .stop)
         #expect(projection.target == .dynamoDB(DynamoDBTarget(table: "daily_stats", key: "id")))
+        #expect(projection.version == 1)
+
+        // Without `version:` a definition is version 1.
+        let unversioned = try EngineTestSupport.projection(
+            """
+            projection: daily
+            target: { dynamodb: { table: daily_stats } }
+            on:
+              a-happened: { set: { n: 2 } }
+            """)
+        #expect(unversioned.version == 1)
     }
 
     @Test func reportsUnknownKeysWhereTheyAre() {
@@ -197,7 +208,7 @@ import Testing
         #expect(
             missing.map(\.message).sorted() == [
                 "missing key 'on' (the event handlers)", "missing key 'projection'",
-                "missing key 'target' (opensearch or dynamodb)", "missing key 'version'",
+                "missing key 'target' (opensearch or dynamodb)",
             ])
         #expect(missing.allSatisfy { $0.code == .missingKey && $0.location.file == "m.yaml" })
 

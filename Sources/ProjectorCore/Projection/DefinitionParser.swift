@@ -13,8 +13,8 @@ enum DefinitionParser {
 
         let name = byKey["projection"].flatMap { projectionName($0.value, reader: &reader) }
         if byKey["projection"] == nil { reader.fail(.missingKey, at: root, "missing key 'projection'") }
-        let version = byKey["version"].flatMap { reader.integer($0.value, path: "version", minimum: 1) }
-        if byKey["version"] == nil { reader.fail(.missingKey, at: root, "missing key 'version'") }
+        // `version` defaults to 1: a definition without one is the first version; bump it to 2 to rebuild.
+        let version = byKey["version"].map { reader.integer($0.value, path: "version", minimum: 1) } ?? 1
 
         let source = byKey["source"].map { sourceFilter($0.value, reader: &reader) } ?? (services: nil, events: nil)
         let key = expressionOrDefault(

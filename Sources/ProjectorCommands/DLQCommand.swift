@@ -131,9 +131,13 @@ public struct DLQCommand: AsyncParsableCommand {
                 let dropAll = selection.all
                 let count = try await OperationsCommandLine.withProjection("dlq drop", name, global) {
                     projection, session in
-                    dropAll
-                        ? try await session.database.deadLetters.removeAll(projection: projection.name)
-                        : try await session.database.deadLetters.remove(projection: projection.name, ids: ids)
+                    let deadLetters = session.database.deadLetters
+                    if dropAll { return try await deadLetters.removeAll(projection: projection.name) }
+                    // An id that is not one of this projection's dead letters is named, as `dlq retry` does.
+                    for id in ids where try await deadLetters.get(id: id)?.projection != projection.name {
+                        throw RuntimeError(.notFound, "no dead letter with id \(id)", projection: projection.name)
+                    }
+                    return try await deadLetters.remove(projection: projection.name, ids: ids)
                 }
                 CommandSupport.printLine("\(count) dead letter(s) dropped")
             }

@@ -2,6 +2,7 @@ public import ArgumentParser
 internal import Foundation
 internal import ProjectorCore
 internal import ProjectorPostgres
+internal import ProjectorRuntime
 
 /// `projector status`: where every projection stands, read from the checkpoints table.
 public struct StatusCommand: AsyncParsableCommand {
@@ -31,11 +32,30 @@ public struct StatusCommand: AsyncParsableCommand {
         var paused: Bool
         var lastError: String?
         var errorPosition: String?
+        /// The DynamoDB table the view lives in now (a new-table rebuild moves it); `nil` for OpenSearch.
+        var table: String?
 
         enum CodingKeys: String, CodingKey {
-            case projection, version, state, owner, position, paused
+            case projection, version, state, owner, position, paused, table
             case viewVersion = "view_version", lagEvents = "lag_events", lagSeconds = "lag_seconds"
             case lastError = "last_error", errorPosition = "error_position"
+        }
+
+        /// Every key is always present (`null` when unknown), so scripts can rely on the shape.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(projection, forKey: .projection)
+            try container.encode(version, forKey: .version)
+            try container.encode(viewVersion, forKey: .viewVersion)
+            try container.encode(state, forKey: .state)
+            try container.encode(owner, forKey: .owner)
+            try container.encode(position, forKey: .position)
+            try container.encode(lagEvents, forKey: .lagEvents)
+            try container.encode(lagSeconds, forKey: .lagSeconds)
+            try container.encode(paused, forKey: .paused)
+            try container.encode(lastError, forKey: .lastError)
+            try container.encode(errorPosition, forKey: .errorPosition)
+            try container.encode(table, forKey: .table)
         }
     }
 
@@ -55,7 +75,7 @@ public struct StatusCommand: AsyncParsableCommand {
             }
             if json {
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 for row in rows {
                     CommandSupport.printLine(String(decoding: try encoder.encode(row), as: UTF8.self))
                 }
@@ -70,42 +90,58 @@ public struct StatusCommand: AsyncParsableCommand {
         let byName = Dictionary(checkpoints.map { ($0.projection, $0) }, uniquingKeysWith: { first, _ in first })
         let definitionsByName = Dictionary(definitions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let names = Set(byName.keys).union(definitionsByName.keys).filter { !$0.hasSuffix("__rebuild") }.sorted()
-        let owned = try await ProjectionLease.held(among: names, client: database.client, logger: database.logger)
+        let owned = try await ProjectionLease.held(
+            among: names + names.map(ProjectionRebuild.buildRowName), client: database.client,
+            logger: database.logger)
         var rows: [Row] = []
         for name in names {
             let definition = definitionsByName[name]
+            let filter = definition.map(EventFilter.init(projection:))
+            var table: String?
+            if case .dynamoDB(let target) = definition?.target {
+                table = byName[name]?.metadata[ViewTarget.tableMetadataKey]?.stringValue ?? target.table
+            }
+            let rebuilding = owned.contains(ProjectionRebuild.buildRowName(name))
             guard let checkpoint = byName[name] else {
+                // Never run: the whole log of its events is still ahead of it.
+                let lag = try? await database.reader.lag(after: .start, filter: filter ?? .all)
                 rows.append(
                     Row(
-                        projection: name, version: definition?.version, state: "not-started", position: "0:0",
-                        paused: false))
+                        projection: name, version: definition?.version,
+                        state: rebuilding ? "rebuilding" : "not-started", position: "0:0",
+                        lagEvents: lag?.events, lagSeconds: lag.map(\.roundedSeconds), paused: false, table: table))
                 continue
             }
-            let filter = definition.map(EventFilter.init(projection:))
             let lag = try? await database.reader.lag(after: checkpoint.cursor, filter: filter ?? .all)
             rows.append(
                 Row(
                     projection: name,
                     version: definition?.version,
                     viewVersion: checkpoint.projectionVersion,
-                    state: Self.state(checkpoint, owned: owned.contains(name)),
+                    state: Self.state(checkpoint, owned: owned.contains(name), rebuilding: rebuilding),
                     owner: checkpoint.owner,
                     position: checkpoint.cursor.description,
                     lagEvents: lag?.events,
-                    lagSeconds: lag.map { ($0.seconds * 1000).rounded() / 1000 },
+                    lagSeconds: lag.map(\.roundedSeconds),
                     paused: checkpoint.paused,
                     lastError: checkpoint.lastError,
-                    errorPosition: checkpoint.errorPosition
+                    errorPosition: checkpoint.errorPosition,
+                    table: table
                 ))
         }
         return rows
     }
 
-    /// `paused` wins; a checkpoint that says `running` while no session holds the projection's lease
-    /// is `stopped` (its last owner exited or died; `owner` still names it).
-    static func state(_ checkpoint: Checkpoint, owned: Bool) -> String {
+    /// A rebuild in progress (its build lease is held) shows as `rebuilding` (also while the live projection is
+    /// paused for the switch-over) unless the projection failed; else `paused` wins; a checkpoint that says
+    /// `running` while no session holds the projection's lease is `stopped` (its last owner exited or died;
+    /// `owner` still names it). The checkpoint row's own `idle` is never shown.
+    static func state(_ checkpoint: Checkpoint, owned: Bool, rebuilding: Bool = false) -> String {
+        if rebuilding && checkpoint.state != "failed" { return "rebuilding" }
         if checkpoint.paused { return "paused" }
         if checkpoint.state == "running" && !owned { return "stopped" }
+        // `idle`: the row exists (registered by pause, reset or a rebuild) but no supervisor recorded a state yet.
+        if checkpoint.state == "idle" { return owned ? "running" : checkpoint.owner == nil ? "not-started" : "stopped" }
         return checkpoint.state
     }
 
@@ -133,4 +169,9 @@ public struct StatusCommand: AsyncParsableCommand {
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }
+}
+
+extension EventLag {
+    /// Seconds behind, to the millisecond.
+    fileprivate var roundedSeconds: Double { (seconds * 1000).rounded() / 1000 }
 }

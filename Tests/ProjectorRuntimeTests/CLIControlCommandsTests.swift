@@ -1,6 +1,12 @@
 import Foundation
 import ProjectorCore
+import ProjectorPostgres
+import ProjectorRuntime
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `pause`, `resume` and `dlq list|retry|drop` as operators run them: the built executable against a real
 /// database and view store, checking output, exit status and what `status` then shows.
@@ -68,6 +74,124 @@ struct CLIControlCommandsTests {
             #expect(dropAll.status == 0 && dropAll.output.contains("1 dead letter(s) dropped"), "\(dropAll.output)")
             let empty = try ProcessTests.capture(["dlq", "list", name, "--config", config.path])
             #expect(empty.status == 0 && empty.output.hasSuffix("0 dead letter(s)\n"), "\(empty.output)")
+            let unknown = try ProcessTests.capture(["dlq", "drop", name, "--id", "999999", "--config", config.path])
+            #expect(unknown.status == 1 && unknown.output.contains("no dead letter with id 999999"), "\(unknown.output)")
         }
+    }
+
+    @Test func statusShowsEveryKeyTheLagOfANotStartedProjectionAndARebuildInProgress() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let config = try ProcessTests.writeConfiguration(
+                harness, projections: ProcessTests.definitionTexts(harness))
+            let name = "acct_\(harness.suffix)"
+            try await ProcessTests.appendAccounts(count: 2, harness: harness, connection: connection)
+            let row = try #require(try ProcessTests.statusRows(config)[name])
+            #expect(row["state"]?.stringValue == "not-started")
+            #expect(row["lag_events"] == 8, "never run: all 8 events are ahead of it")
+            for key in ["owner", "last_error", "error_position", "view_version", "lag_seconds", "table"] {
+                #expect(row[key] != nil, "--json always has \(key) (null when unknown): \(row)")
+            }
+            #expect(row["owner"] == .null)
+            #expect(try ProcessTests.statusRows(config)["totals_\(harness.suffix)"]?["table"]?.stringValue
+                == "totals_\(harness.suffix)", "a DynamoDB projection names its table")
+
+            // A rebuild holds the build's lease while it runs: status shows the projection rebuilding.
+            let build = try #require(
+                try await harness.database.acquireLease(projection: ProjectionRebuild.buildRowName(name), owner: "t"))
+            #expect(try ProcessTests.statusRows(config)[name]?["state"]?.stringValue == "rebuilding")
+            await build.release()
+            #expect(try ProcessTests.statusRows(config)[name]?["state"]?.stringValue == "not-started")
+        }
+    }
+
+    @Test func runOnceEndsWithStatusOneWhenAProjectionStopsOnAnError() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let name = "stops_\(harness.suffix)"
+            var projections = ProcessTests.definitionTexts(harness)
+            projections["stops"] = """
+                projection: \(name)
+                version: 1
+                target: { opensearch: { index: \(name) } }
+                on_error: stop
+                on:
+                  opened: { set: { broken: $event.data.owner + 1 } }
+                """
+            let config = try ProcessTests.writeConfiguration(harness, projections: projections)
+            try await ProcessTests.appendAccounts(count: 2, harness: harness, connection: connection)
+            // Before, `--once` waited forever for a `resume` of the failed projection.
+            let once = try ProcessTests.capture(["run", "--once", "--http-port", "0", "--config", config.path])
+            #expect(once.status == 1, "\(once.output)")
+            #expect(once.output.contains("failed before reaching the head") && once.output.contains(name))
+            let rows = try ProcessTests.statusRows(config)
+            #expect(rows[name]?["state"]?.stringValue == "failed")
+            #expect(rows["acct_\(harness.suffix)"]?["lag_events"] == 0, "the others caught up")
+        }
+    }
+
+    @Test func runStopsAtOnceOnAPortInUseAnUnreachableDatabaseOrNoDynamoDBRegion() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let config = try ProcessTests.writeConfiguration(
+                harness, projections: ProcessTests.definitionTexts(harness))
+            let listener = try Self.listeningSocket()
+            defer { close(listener.descriptor) }
+            let busy = try ProcessTests.capture([
+                "run", "--once", "--http-port", "\(listener.port)", "--config", config.path,
+            ])
+            #expect(busy.status == 1, "\(busy.output)")
+            #expect(busy.output.contains("--http-port \(listener.port)") && busy.output.contains("already in use"))
+            #expect(!busy.output.contains("took over"), "nothing started: \(busy.output)")
+
+            var environment = RuntimeHarness.environment
+            environment["DATABASE_URL"] = "postgres://projector:secret@127.0.0.1:1/app?sslmode=disable"
+            let down = try ProcessTests.capture(
+                ["run", "--once", "--http-port", "0", "--config", config.path], environment: environment)
+            #expect(down.status == 1, "\(down.output)")
+            #expect(down.output.contains("postgres://projector:***@127.0.0.1:1/app"), "names the URL: \(down.output)")
+            #expect(down.output.contains("connection refused") && !down.output.contains("secret"))
+
+            // Without dynamodb.region/endpoint (or their variables), a DynamoDB projection has nowhere to go.
+            let text = try String(contentsOf: config, encoding: .utf8)
+            let noDynamoDB = text.split(separator: "\n").filter {
+                !$0.hasPrefix("dynamodb:") && !$0.hasPrefix("  region:") && !$0.hasPrefix("  endpoint:")
+            }.joined(separator: "\n")
+            try noDynamoDB.write(to: config, atomically: true, encoding: .utf8)
+            environment = RuntimeHarness.environment
+            for key in ["AWS_REGION", "AWS_DEFAULT_REGION", "DYNAMODB_ENDPOINT"] { environment[key] = nil }
+            let missing = try ProcessTests.capture(
+                ["run", "--once", "--http-port", "0", "--config", config.path], environment: environment)
+            #expect(missing.status == 2, "\(missing.output)")
+            #expect(missing.output.contains("totals_\(harness.suffix)") && missing.output.contains("dynamodb.region"))
+        }
+    }
+
+    @Test func verifyOfAViewThatDoesNotExistSaysSo() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let config = try ProcessTests.writeConfiguration(
+                harness, projections: ProcessTests.definitionTexts(harness))
+            try await ProcessTests.appendAccounts(count: 1, harness: harness, connection: connection)
+            let name = "acct_\(harness.suffix)"
+            let verify = try ProcessTests.capture(["verify", name, "--config", config.path])
+            #expect(verify.status == 1, "\(verify.output)")
+            #expect(verify.output.contains("the view \(name) does not exist"), "\(verify.output)")
+        }
+    }
+
+    /// A TCP socket listening on a free loopback-and-any port, to make `--http-port` collide.
+    static func listeningSocket() throws -> (descriptor: Int32, port: Int) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(descriptor >= 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr = in_addr(s_addr: INADDR_ANY)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, length) == 0 && listen(descriptor, 1) == 0
+                    && getsockname(descriptor, socketAddress, &length) == 0
+            }
+        }
+        try #require(bound)
+        return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
     }
 }

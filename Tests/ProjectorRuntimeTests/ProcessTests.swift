@@ -169,12 +169,14 @@ struct ProcessTests {
         return rows
     }
 
-    /// Runs the binary to completion; exit status and combined output.
-    static func capture(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Runs the binary to completion (in `environment`, default the harness's); exit status and combined output.
+    static func capture(_ arguments: [String], environment: [String: String]? = nil) throws
+        -> (status: Int32, output: String)
+    {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        process.environment = RuntimeHarness.environment
+        process.environment = environment ?? RuntimeHarness.environment
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -157,7 +157,7 @@ extension ProjectionRebuild {
         case .dynamoDB(let target):
             return DynamoDBViewStore(
                 configuration: .init(table: name, keyAttribute: target.key, maximumConcurrentWrites: 64),
-                client: stores.dynamoDB)
+                client: try stores.dynamoDB)
         }
     }
 

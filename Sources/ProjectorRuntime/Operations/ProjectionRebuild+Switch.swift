@@ -97,7 +97,7 @@ extension ProjectionRebuild {
     func deleteOutdatedDocuments(_ table: String, keyAttribute: String) async throws {
         let store = DynamoDBViewStore(
             configuration: .init(table: table, keyAttribute: keyAttribute, maximumConcurrentWrites: 64),
-            client: stores.dynamoDB)
+            client: try stores.dynamoDB)
         var removed = 0
         for try await page in store.scan(segments: 4) {
             let writes: [DocumentWrite] = page.compactMap { document in

@@ -65,6 +65,12 @@ public struct ProjectionVerifier: Sendable {
         -> VerifyReport
     {
         var report = VerifyReport()
+        guard try await target.exists() else {
+            throw RuntimeError(
+                .notFound,
+                "the view \(target.name) does not exist: the projection never ran (`projector run`, or "
+                    + "`projector rebuild \(log.projection.name)`)", projection: log.projection.name)
+        }
         if let sample = options.sample {
             let stored = try await sampleDocuments(max(1, sample))
             let keys = Set(stored.keys)

@@ -42,6 +42,16 @@ public struct ViewTarget: Sendable {
         try await stores.store(for: projection, physicalName: name, prepare: false)
     }
 
+    /// True when the index/alias or table exists.
+    func exists() async throws -> Bool {
+        switch projection.target {
+        case .openSearch:
+            return try await OpenSearchAdmin(client: try openSearch()).exists(name)
+        case .dynamoDB:
+            return try await stores.dynamoDB.describeTable(name) != nil
+        }
+    }
+
     /// Number of documents (OpenSearch: after a refresh; DynamoDB: the table's approximate item count).
     func approximateCount() async throws -> Int? {
         switch projection.target {
@@ -72,7 +82,7 @@ public struct ViewTarget: Sendable {
             if !page.isEmpty { try await body(page) }
         case .dynamoDB(let target):
             let store = DynamoDBViewStore(
-                configuration: .init(table: name, keyAttribute: target.key), client: stores.dynamoDB)
+                configuration: .init(table: name, keyAttribute: target.key), client: try stores.dynamoDB)
             for try await page in store.scan(segments: 4, pageSize: pageSize) {
                 try await body(page)
             }

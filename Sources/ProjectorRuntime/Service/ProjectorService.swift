@@ -2,6 +2,7 @@ public import Logging
 public import ProjectorCore
 import ProjectorPostgres
 import ServiceLifecycle
+import Synchronization
 public import UnixSignals
 
 /// `projector run`: one supervisor per projection, the shared LISTEN connection, the admin
@@ -41,7 +42,11 @@ public enum ProjectorService {
         logger: Logger
     ) async throws {
         let database = try ProjectorDatabase(configuration: configuration, logger: logger)
+        // A server that cannot be reached, or an admin port in use, stops the start at once, naming what.
+        try await database.checkReachable()
+        if let port = options.httpPort { try AdminServer.checkPortAvailable(port) }
         let notifier = try database.makeNotifier()
+        let progress = SupervisorsService.Progress()
         try await ViewStores.withViewStores(
             configuration: configuration, environment: environment, metrics: metrics, logger: logger
         ) {
@@ -87,7 +92,8 @@ public enum ProjectorService {
             }
             services.append(
                 .init(
-                    service: SupervisorsService(supervisors: supervisors),
+                    service: SupervisorsService(
+                        supervisors: supervisors, once: options.once, board: board, progress: progress),
                     successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup
                 )
@@ -100,6 +106,28 @@ public enum ProjectorService {
                 )
             )
             try await group.run()
+        }
+        if options.once { try onceOutcome(progress.parked.withLock { $0 }, logger: logger) }
+    }
+
+    /// After `--once`: a projection left `failed` fails the command (it never reached the head); one left paused
+    /// is only noted.
+    static func onceOutcome(_ parked: [String: StatusBoard.Entry], logger: Logger) throws {
+        var failures: [String] = []
+        for (name, entry) in parked.sorted(by: { $0.key < $1.key }) {
+            switch entry.state {
+            case .failed:
+                failures.append(entry.lastError ?? "projection \(name) failed")
+            case .paused:
+                logger.warning(
+                    "paused: not caught up (projector resume to continue)",
+                    metadata: [LogKey.projection: "\(name)"])
+            default:
+                continue
+            }
+        }
+        guard failures.isEmpty else {
+            throw RuntimeError(.refused, "failed before reaching the head: \(failures.joined(separator: "; "))")
         }
     }
 }
@@ -116,15 +144,59 @@ struct NotifierService: Service {
 }
 
 /// Runs every supervisor concurrently; returns when all have returned (shutdown, or `--once`).
+///
+/// Under `--once` a projection parked here (failed, or paused) can never reach the head: once every projection has
+/// either caught up or parked, the parked ones are cancelled so the command ends instead of waiting for a resume.
 struct SupervisorsService: Service {
     let supervisors: [ProjectionSupervisor]
+    var once = false
+    var board = StatusBoard()
+    /// Which supervisors returned, and which were parked when `--once` stopped them.
+    var progress = Progress()
+    /// How often `--once` looks for projections that parked.
+    var parkedCheckInterval: Duration = .milliseconds(200)
 
     func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        let finished = progress
+        try await withThrowingTaskGroup(of: Bool.self) { group in
             for supervisor in supervisors {
-                group.addTask { try await supervisor.run() }
+                group.addTask {
+                    try await supervisor.run()
+                    finished.names.withLock { _ = $0.insert(supervisor.projection.name) }
+                    return false
+                }
             }
-            try await group.waitForAll()
+            if once { group.addTask { await waitUntilAllFinishedOrParked(finished) } }
+            // The watcher returns when every projection caught up or parked; then stop the parked supervisors.
+            while let isWatcher = try await group.next() {
+                if isWatcher { group.cancelAll() }
+            }
         }
+    }
+
+    /// The names of the supervisors that returned, and the board rows of those `--once` found parked.
+    final class Progress: Sendable {
+        let names = Mutex<Set<String>>([])
+        let parked = Mutex<[String: StatusBoard.Entry]>([:])
+    }
+
+    private func waitUntilAllFinishedOrParked(_ finished: Progress) async -> Bool {
+        while !Task.isCancelled {
+            let done = finished.names.withLock { $0 }
+            let entries = board.snapshot
+            let unfinished = supervisors.map(\.projection.name).filter { !done.contains($0) }
+            let parked = unfinished.allSatisfy { name in
+                guard let entry = entries[name], entry.owned else { return false }
+                return entry.state == .failed || entry.state == .paused
+            }
+            if parked {
+                finished.parked.withLock { parked in
+                    for name in unfinished { parked[name] = entries[name] }
+                }
+                return true
+            }
+            try? await Task.sleep(for: parkedCheckInterval)
+        }
+        return true
     }
 }

@@ -13,8 +13,15 @@ import Prometheus
 public struct ViewStores: Sendable {
     /// The OpenSearch connection, `nil` when `opensearch.url` / `OPENSEARCH_URL` is not set.
     public let openSearch: OpenSearchClient?
-    /// The DynamoDB connection (always available: it connects only when used).
-    public let dynamoDB: DynamoDBClient
+    /// The DynamoDB connection; throws when neither a region (`dynamodb.region`, `AWS_REGION`) nor an endpoint
+    /// (`dynamodb.endpoint`, `DYNAMODB_ENDPOINT`) is configured, so no endpoint can be named.
+    public var dynamoDB: DynamoDBClient {
+        get throws(RuntimeError) {
+            guard let dynamoDBClient else { throw Self.missingDynamoDB(projection: nil) }
+            return dynamoDBClient
+        }
+    }
+    let dynamoDBClient: DynamoDBClient?
     let logger: Logger
 
     /// Builds the clients, runs `body`, then shuts the HTTP clients down whatever happens.
@@ -52,19 +59,24 @@ public struct ViewStores: Sendable {
                 openSearchHTTP = http
                 openSearch = try OpenSearchClient(configuration: clientConfiguration, httpClient: http, logger: logger)
             }
-            let region = configuration.dynamoDB.region ?? AWSEnvironment.region(in: environment) ?? "us-east-1"
-            var dynamoDBConfiguration = DynamoDBClient.Configuration(
-                region: region, endpoint: configuration.dynamoDB.endpoint)
-            if let counter = metrics?.dynamoDBRetries {
-                dynamoDBConfiguration.retryObserver = { counter.increment() }
+            var dynamoDB: DynamoDBClient?
+            // Without a region AWS's endpoint is unknown; a local endpoint only needs some region to sign with.
+            let endpoint = configuration.dynamoDB.endpoint
+            if let region = configuration.dynamoDB.region ?? AWSEnvironment.region(in: environment)
+                ?? (endpoint == nil ? nil : "us-east-1")
+            {
+                var dynamoDBConfiguration = DynamoDBClient.Configuration(region: region, endpoint: endpoint)
+                if let counter = metrics?.dynamoDBRetries {
+                    dynamoDBConfiguration.retryObserver = { counter.increment() }
+                }
+                dynamoDB = try DynamoDBClient(
+                    configuration: dynamoDBConfiguration,
+                    httpClient: awsHTTP,
+                    credentials: credentials,
+                    logger: logger
+                )
             }
-            let dynamoDB = try DynamoDBClient(
-                configuration: dynamoDBConfiguration,
-                httpClient: awsHTTP,
-                credentials: credentials,
-                logger: logger
-            )
-            result = try await body(ViewStores(openSearch: openSearch, dynamoDB: dynamoDB, logger: logger))
+            result = try await body(ViewStores(openSearch: openSearch, dynamoDBClient: dynamoDB, logger: logger))
         } catch {
             try? await openSearchHTTP?.shutdown()
             try? await awsHTTP.shutdown()
@@ -73,6 +85,13 @@ public struct ViewStores: Sendable {
         try? await openSearchHTTP?.shutdown()
         try? await awsHTTP.shutdown()
         return result
+    }
+
+    static func missingDynamoDB(projection: String?) -> RuntimeError {
+        RuntimeError(
+            .badConfiguration,
+            "writes to DynamoDB but neither dynamodb.region (or AWS_REGION) nor dynamodb.endpoint "
+                + "(or DYNAMODB_ENDPOINT) is set", projection: projection)
     }
 
     static func openSearchConfiguration(
@@ -119,10 +138,11 @@ public struct ViewStores: Sendable {
             }
             return try OpenSearchStore(client: openSearch, index: index)
         case .dynamoDB(let target):
+            guard let dynamoDBClient else { throw Self.missingDynamoDB(projection: projection.name) }
             let store = DynamoDBViewStore(
                 configuration: DynamoDBViewStore.Configuration(
                     table: physicalName ?? target.table, keyAttribute: target.key),
-                client: dynamoDB
+                client: dynamoDBClient
             )
             if prepare { try await store.ensureTable() }
             return store

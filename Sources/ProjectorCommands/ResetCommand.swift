@@ -14,8 +14,9 @@ public struct ResetCommand: AsyncParsableCommand {
             Empties the view (OpenSearch: a new empty index behind the alias; DynamoDB: deletes every item), moves \
             the checkpoint to the start under the definition's version and clears its error and dead letters; \
             `projector run` then replays the whole log. Readers see the view empty and filling up: for a view in \
-            use, run `projector rebuild NAME` instead. Refuses while an instance runs the projection (pause it \
-            first). With --keep-documents only the checkpoint moves (a harmless replay).
+            use, run `projector rebuild NAME` instead. While an instance runs the projection, it is paused for the \
+            reset and resumed after it (unless it was paused before). With --keep-documents only the checkpoint \
+            moves (a harmless replay).
             """
     )
 

@@ -108,26 +108,28 @@ struct OperationsControlTests {
             """
     }
 
-    @Test func resetRefusesARunningProjectionAndReplaysIntoAnEmptyView() async throws {
+    @Test func resetPausesARunningProjectionWhichThenReplaysIntoTheEmptiedView() async throws {
         try await RuntimeHarness.with { harness, connection in
             let accounts = try harness.accounts(version: 1, dynamoDB: true)
             try await harness.appendAccounts(6, deposits: 2, on: connection)
             let service = harness.start([accounts])
             defer { service.cancel() }
             try await harness.waitUntilCaughtUp(accounts.name)
-            _ = try await harness.withSession { session in
-                await #expect(throws: RuntimeError.self) {
-                    _ = try await ProjectionReset(projection: accounts, session: session).run(owner: "ops")
-                }
-            }
-            service.cancel()
-            _ = await service.result
+            let head = try #require(try await harness.database.checkpoints.read(accounts.name)?.cursor)
+            // Running: the reset pauses it, empties the view, moves the checkpoint to the start and resumes it.
             let result = try await harness.withSession { session in
                 try await ProjectionReset(projection: accounts, session: session).run(owner: "ops")
             }
             #expect(result.cleared.contains("deleted 6 documents"))
-            #expect(try await harness.database.checkpoints.read(accounts.name)?.cursor == .start)
-            try await harness.runOnce([accounts])
+            let row = try #require(try await harness.database.checkpoints.read(accounts.name))
+            #expect(!row.paused, "resumed after the reset")
+            // The same service replays the whole log into the emptied table.
+            let replayed = try await FaultTests.eventually(within: .seconds(20)) {
+                try await harness.database.checkpoints.read(accounts.name)?.cursor == head
+            }
+            #expect(replayed, "the running owner replays up to the head again")
+            service.cancel()
+            _ = await service.result
             let (report, _) = try await harness.verify(accounts)
             #expect(report.isClean && report.checked == 6)
         }

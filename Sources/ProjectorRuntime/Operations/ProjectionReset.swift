@@ -9,7 +9,8 @@ import ProjectorPostgres
 /// moves the checkpoint to the start under the definition's version, clears the error and the dead letters; the
 /// service then replays the whole log into it.
 ///
-/// Refuses while an instance is actively running the projection: pause it (or stop the service) first.
+/// While an instance runs the projection, the reset pauses it first (the owner finishes its batch and
+/// acknowledges), resets, then resumes it (unless it was paused before), so the owner replays from the start.
 public struct ProjectionReset: Sendable {
     /// What the reset did.
     public struct Result: Sendable, Hashable {
@@ -21,6 +22,9 @@ public struct ProjectionReset: Sendable {
     public let projection: Projection
     /// Connections.
     public let session: OperationsSession
+
+    /// How long to wait for a running owner to acknowledge the pause.
+    public var pauseTimeout: Duration = .seconds(60)
 
     /// A reset of `projection`.
     public init(projection: Projection, session: OperationsSession) {
@@ -34,12 +38,19 @@ public struct ProjectionReset: Sendable {
         let name = projection.name
         let row = try await database.checkpoints.register(name, version: projection.version)
         let control = ProjectionControl(database: database, logger: session.logger)
-        let (quiet, lease) = try await control.isQuiet(name, owner: owner)
-        guard quiet else {
-            throw RuntimeError(
-                .refused,
-                "is running on \(row.owner ?? "another instance"): pause it (`projector pause \(name)`) or stop the "
-                    + "service first", projection: name)
+        var (quiet, lease) = try await control.isQuiet(name, owner: owner)
+        // Running somewhere: pause it for the reset and let it go on afterwards (from the start).
+        let pausedHere = !quiet && !row.paused
+        if !quiet {
+            session.logger.info(
+                "pausing the running projection for the reset",
+                metadata: [LogKey.projection: "\(name)", LogKey.owner: "\(row.owner ?? "-")"])
+            do {
+                lease = try await control.quiesce(name, owner: owner, timeout: pauseTimeout)
+            } catch {
+                if pausedHere { try? await control.resume(name) }
+                throw error
+            }
         }
         do {
             let cleared = keepDocuments ? "kept the documents" : try await clear()
@@ -49,10 +60,12 @@ public struct ProjectionReset: Sendable {
             if row.state == ProjectionState.failed.rawValue {
                 try await database.checkpoints.setState(name, state: ProjectionState.running.rawValue)
             }
+            if pausedHere { try await control.resume(name) }
             await lease?.release()
             session.logger.info("projection reset to the start", metadata: [LogKey.projection: "\(name)"])
             return Result(cleared: cleared)
         } catch {
+            if pausedHere { try? await control.resume(name) }
             await lease?.release()
             throw error
         }

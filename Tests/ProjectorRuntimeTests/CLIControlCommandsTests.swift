@@ -128,6 +128,36 @@ struct CLIControlCommandsTests {
         }
     }
 
+    @Test func runOnceBesideAnInstanceOwningTheProjectionsEndsOnceTheyPassedTheHead() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let (accounts, totals) = try ExactlyOnceTests.definitions(harness)
+            let config = try ProcessTests.writeConfiguration(
+                harness, projections: ProcessTests.definitionTexts(harness))
+            try await ProcessTests.appendAccounts(count: 3, harness: harness, connection: connection)
+            let service = harness.start([accounts, totals], owner: "other")
+            defer { service.cancel() }
+            try await harness.waitUntilCaughtUp(accounts.name)
+            try await harness.waitUntilCaughtUp(totals.name)
+
+            // Every lease is held by "other": before, this instance stood by until it died.
+            let once = Process()
+            once.executableURL = ProcessTests.executable
+            once.arguments = ["run", "--once", "--http-port", "0", "--config", config.path]
+            once.environment = RuntimeHarness.environment
+            once.standardOutput = FileHandle.nullDevice
+            once.standardError = FileHandle.nullDevice
+            try once.run()
+            let ended = try await ProcessTests.waitForExit(once, timeout: .seconds(20))
+            if !ended { once.terminate() }
+            #expect(ended, "run --once ends when the owning instance has passed the head")
+            #expect(!ended || once.terminationStatus == 0)
+            let rows = try ProcessTests.statusRows(config)
+            #expect(rows[accounts.name]?["owner"]?.stringValue == "other", "the other instance kept its leases")
+            service.cancel()
+            _ = await service.result
+        }
+    }
+
     @Test func runStopsAtOnceOnAPortInUseAnUnreachableDatabaseOrNoDynamoDBRegion() async throws {
         try await RuntimeHarness.with { harness, connection in
             let config = try ProcessTests.writeConfiguration(

@@ -47,6 +47,25 @@ public enum ProjectorService {
         if let port = options.httpPort { try AdminServer.checkPortAvailable(port) }
         let notifier = try database.makeNotifier()
         let progress = SupervisorsService.Progress()
+        var caughtUpElsewhere: SupervisorsService.CaughtUpElsewhere?
+        if options.once {
+            // Under --once, a projection another instance owns is done once its checkpoint passed the head read
+            // when the service started (read inside the group, where the pool runs).
+            let startHead = Mutex<EventCursor??>(nil)
+            caughtUpElsewhere = { names in
+                var head = startHead.withLock { $0 }
+                if head == nil {
+                    guard let read = try? await database.reader.headCursor() else { return [] }
+                    head = startHead.withLock { stored in
+                        if stored == nil { stored = .some(read) }
+                        return stored
+                    }
+                }
+                guard let head, let rows = try? await database.checkpoints.readAll() else { return [] }
+                let passed = rows.filter { row in names.contains(row.projection) && head.map { row.cursor >= $0 } ?? true }
+                return Set(passed.map(\.projection))
+            }
+        }
         try await ViewStores.withViewStores(
             configuration: configuration, environment: environment, metrics: metrics, logger: logger
         ) {
@@ -93,7 +112,8 @@ public enum ProjectorService {
             services.append(
                 .init(
                     service: SupervisorsService(
-                        supervisors: supervisors, once: options.once, board: board, progress: progress),
+                        supervisors: supervisors, once: options.once, board: board, progress: progress,
+                        caughtUpElsewhere: caughtUpElsewhere),
                     successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup
                 )
@@ -145,8 +165,9 @@ struct NotifierService: Service {
 
 /// Runs every supervisor concurrently; returns when all have returned (shutdown, or `--once`).
 ///
-/// Under `--once` a projection parked here (failed, or paused) can never reach the head: once every projection has
-/// either caught up or parked, the parked ones are cancelled so the command ends instead of waiting for a resume.
+/// Under `--once` a projection parked here (failed, or paused) can never reach the head, and one another instance
+/// owns is never handed over: once every projection has caught up (here or on the other instance) or parked, the
+/// remaining supervisors are cancelled, so the command ends instead of waiting for a resume or a lease.
 struct SupervisorsService: Service {
     let supervisors: [ProjectionSupervisor]
     var once = false
@@ -155,6 +176,9 @@ struct SupervisorsService: Service {
     var progress = Progress()
     /// How often `--once` looks for projections that parked.
     var parkedCheckInterval: Duration = .milliseconds(200)
+    /// Under `--once`: which of these projections (standing by here) another instance took past the head.
+    typealias CaughtUpElsewhere = @Sendable (_ projections: [String]) async -> Set<String>
+    var caughtUpElsewhere: CaughtUpElsewhere?
 
     func run() async throws {
         let finished = progress
@@ -166,7 +190,10 @@ struct SupervisorsService: Service {
                     return false
                 }
             }
-            if once { group.addTask { await waitUntilAllFinishedOrParked(finished) } }
+            if once {
+                _ = await caughtUpElsewhere?([])  // reads the head now, as the supervisors do
+                group.addTask { await waitUntilAllFinishedOrParked(finished) }
+            }
             // The watcher returns when every projection caught up or parked; then stop the parked supervisors.
             while let isWatcher = try await group.next() {
                 if isWatcher { group.cancelAll() }
@@ -185,13 +212,19 @@ struct SupervisorsService: Service {
             let done = finished.names.withLock { $0 }
             let entries = board.snapshot
             let unfinished = supervisors.map(\.projection.name).filter { !done.contains($0) }
-            let parked = unfinished.allSatisfy { name in
+            let parked = unfinished.filter { name in
                 guard let entry = entries[name], entry.owned else { return false }
                 return entry.state == .failed || entry.state == .paused
             }
-            if parked {
-                finished.parked.withLock { parked in
-                    for name in unfinished { parked[name] = entries[name] }
+            var waiting = unfinished.filter { !parked.contains($0) }
+            let standby = waiting.filter { entries[$0]?.owned == false && entries[$0]?.state == .standby }
+            if !standby.isEmpty, standby.count == waiting.count, let caughtUpElsewhere {
+                let elsewhere = await caughtUpElsewhere(standby)
+                waiting.removeAll { elsewhere.contains($0) }
+            }
+            if waiting.isEmpty {
+                finished.parked.withLock { recorded in
+                    for name in parked { recorded[name] = entries[name] }
                 }
                 return true
             }

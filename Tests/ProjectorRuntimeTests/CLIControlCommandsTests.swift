@@ -179,6 +179,13 @@ struct CLIControlCommandsTests {
             #expect(down.output.contains("postgres://projector:***@127.0.0.1:1/app"), "names the URL: \(down.output)")
             #expect(down.output.contains("connection refused") && !down.output.contains("secret"))
 
+            environment = RuntimeHarness.environment
+            environment["OPENSEARCH_URL"] = "http://127.0.0.1:1"
+            let store = try ProcessTests.capture(
+                ["run", "--once", "--http-port", "0", "--config", config.path], environment: environment)
+            #expect(store.status == 1, "\(store.output)")
+            #expect(store.output.contains("OpenSearch at http://127.0.0.1:1 cannot be reached: connection refused"))
+
             // Without dynamodb.region/endpoint (or their variables), a DynamoDB projection has nowhere to go.
             let text = try String(contentsOf: config, encoding: .utf8)
             let noDynamoDB = text.split(separator: "\n").filter {

@@ -134,7 +134,11 @@ public struct ViewStores: Sendable {
             }
             let index = physicalName ?? target.index
             if prepare && physicalName == nil {
-                try await prepareAlias(target, version: projection.version, client: openSearch)
+                do {
+                    try await prepareAlias(target, version: projection.version, client: openSearch)
+                } catch {
+                    throw namingUnreachableStore(error, for: projection)
+                }
             }
             return try OpenSearchStore(client: openSearch, index: index)
         case .dynamoDB(let target):
@@ -144,7 +148,9 @@ public struct ViewStores: Sendable {
                     table: physicalName ?? target.table, keyAttribute: target.key),
                 client: dynamoDBClient
             )
-            if prepare { try await store.ensureTable() }
+            if prepare {
+                do { try await store.ensureTable() } catch { throw namingUnreachableStore(error, for: projection) }
+            }
             return store
         }
     }

@@ -39,7 +39,9 @@ enum ServiceCommandSupport {
         }
         guard !names.isEmpty else { return set.projections }
         let known = Dictionary(set.projections.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        return try names.map { name in
+        var seen: Set<String> = []
+        let unique = names.filter { seen.insert($0).inserted }  // `--projection a --projection a` runs `a` once
+        return try unique.map { name in
             guard let projection = known[name] else {
                 throw CommandFailure.usage(
                     "--projection \(name): no such projection in \(configuration.projectionsPath) "

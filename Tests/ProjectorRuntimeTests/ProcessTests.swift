@@ -98,6 +98,54 @@ struct ProcessTests {
         }
     }
 
+    @Test func sigtermDuringABackgroundRebuildExitsZeroWithinTenSecondsAndTheNextStartContinuesIt() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let name = "bench_\(harness.suffix)"
+            func definition(_ version: Int) -> String {
+                """
+                projection: \(name)
+                version: \(version)
+                target: { opensearch: { index: \(name) } }
+                initial: '{"id": $key, "n": 0}'
+                on:
+                  bench-event: { set: { n: $doc.n + 1, amount: $event.data.amount } }
+                """
+            }
+            let config = try Self.writeConfiguration(harness, projections: ["bench": definition(2)])
+            try (String(contentsOf: config, encoding: .utf8) + "\nruntime:\n  rebuild: auto\n")
+                .write(to: config, atomically: true, encoding: .utf8)
+            // A view at version 1 at the head, without replaying it: version 2 makes `run` rebuild the whole log.
+            try await harness.table.insertGenerated(
+                count: 400_000, streams: 2_000, payloadBytes: 200, on: connection, logger: RuntimeHarness.logger)
+            let head = try #require(try await harness.database.reader.headCursor())
+            _ = try await harness.database.checkpoints.register(name, version: 1)
+            try await harness.database.checkpoints.reset(name, to: head)
+
+            let log = config.deletingLastPathComponent().appendingPathComponent("rebuild.log")
+            let process = try Self.launch(config: config, log: log)
+            let rebuilding = try await FaultTests.eventually(within: .seconds(30)) {
+                try Self.statusRows(config)[name]?["state"]?.stringValue == "rebuilding"
+            }
+            #expect(rebuilding, "status shows the background rebuild")
+            try await Task.sleep(for: .seconds(1))
+            let signalled = ContinuousClock.now
+            process.terminate()  // SIGTERM
+            let exited = try await Self.waitForExit(process, timeout: .seconds(10))
+            if !exited { process.interrupt() }
+            #expect(exited, "a rebuild in progress must not hold the shutdown past 10 s")
+            #expect(ContinuousClock.now - signalled < .seconds(10))
+            #expect(process.terminationStatus == 0)
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            #expect(text.contains("rebuild interrupted by shutdown"), "\(text.suffix(2_000))")
+
+            // The next start continues the build and switches over.
+            let once = try Self.capture(["run", "--once", "--http-port", "0", "--config", config.path])
+            #expect(once.status == 0, "\(once.output.suffix(2_000))")
+            #expect(once.output.contains("continuing an interrupted rebuild"))
+            #expect(try await harness.database.checkpoints.read(name)?.projectionVersion == 2)
+        }
+    }
+
     @Test func sigkillAtRandomMomentsConvergesToTheSameViews() async throws {
         try await RuntimeHarness.with { harness, connection in
             let (accounts, totals) = try ExactlyOnceTests.definitions(harness)

@@ -1,5 +1,7 @@
 public import ProjectorCore
 public import ProjectorPostgres
+import Logging
+import ServiceLifecycle
 
 /// What the operations layer plugs into a ``ProjectionSupervisor``: where a rebuilt DynamoDB projection writes
 /// (the table recorded in its checkpoint row) and, under `runtime.rebuild: auto`, the rebuild run on a version
@@ -31,9 +33,19 @@ public struct SupervisorHooks: Sendable {
         }
         if settings.rebuild == .auto {
             hooks.rebuild = { lease in
-                _ = try await ProjectionRebuild(
-                    projection: projection, database: database, stores: stores, logger: database.logger
-                ).run(ProjectionRebuild.Options(owner: owner), liveLease: lease)
+                do {
+                    _ = try await ProjectionRebuild(
+                        projection: projection, database: database, stores: stores, logger: database.logger
+                    ).run(ProjectionRebuild.Options(owner: owner), liveLease: lease) { _ in
+                        // SIGTERM/SIGINT end the rebuild after the batch in hand, so the service stops in time;
+                        // the build's checkpoint keeps what was done and the next start continues from it.
+                        if Task.isShuttingDownGracefully { throw CancellationError() }
+                    }
+                } catch is CancellationError where Task.isShuttingDownGracefully {
+                    database.logger.info(
+                        "rebuild interrupted by shutdown; the next start continues it",
+                        metadata: [LogKey.projection: "\(projection.name)"])
+                }
             }
         }
         return hooks

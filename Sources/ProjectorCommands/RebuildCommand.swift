@@ -72,11 +72,28 @@ public struct RebuildCommand: AsyncParsableCommand {
             options.batchSize = batchSize
             options.checkpointInterval = .milliseconds(Int64(checkpointInterval * 1_000))
             let reporter = ProgressReporter(terminal: OperationsCommandLine.standardErrorIsTerminal)
-            let result = try await OperationsCommandLine.withSession("rebuild", configuration) { session in
-                try await ProjectionRebuild(
-                    projection: projection, database: session.database, stores: session.stores,
-                    logger: session.logger
-                ).run(options) { progress in reporter.report(progress, logger: session.logger) }
+            let interruption = RebuildInterruption()
+            let result: ProjectionRebuild.Result
+            do {
+                result = try await interruption.trapping {
+                    try await OperationsCommandLine.withSession("rebuild", configuration) { session in
+                        try await ProjectionRebuild(
+                            projection: projection, database: session.database, stores: session.stores,
+                            logger: session.logger
+                        ).run(options) { progress in
+                            reporter.report(progress, logger: session.logger)
+                            try interruption.check()
+                        }
+                    }
+                }
+            } catch let failure as CommandFailure {
+                reporter.finish()
+                guard let signal = interruption.signal else { throw failure }
+                // 128 + the signal's number, as a shell reports a command a signal ended.
+                throw CommandFailure(
+                    exitCode: 128 + signal.number,
+                    message: "projector rebuild: \(name): interrupted (\(signal.name)); its checkpoint keeps what was "
+                        + "done: run the same command again to continue")
             }
             reporter.finish()
             let summary =

@@ -146,6 +146,45 @@ struct ProcessTests {
         }
     }
 
+    @Test func ctrlCStopsARebuildBetweenBatchesWithStatus130AndRunningItAgainContinues() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let name = "bench_\(harness.suffix)"
+            let config = try Self.writeConfiguration(
+                harness,
+                projections: [
+                    "bench": """
+                    projection: \(name)
+                    version: 1
+                    target: { opensearch: { index: \(name) } }
+                    on:
+                      bench-event: { set: { amount: $event.data.amount } }
+                    """
+                ])
+            try await harness.table.insertGenerated(
+                count: 200_000, streams: 1_000, payloadBytes: 200, on: connection, logger: RuntimeHarness.logger)
+            let rebuild = Process()
+            rebuild.executableURL = Self.executable
+            rebuild.arguments = ["rebuild", name, "--config", config.path, "--checkpoint-interval", "0"]
+            rebuild.environment = RuntimeHarness.environment
+            let pipe = Pipe()
+            rebuild.standardOutput = pipe
+            rebuild.standardError = pipe
+            try rebuild.run()
+            try await Task.sleep(for: .seconds(2))
+            rebuild.interrupt()  // SIGINT, as Ctrl-C
+            let exited = try await Self.waitForExit(rebuild, timeout: .seconds(10))
+            if !exited { rebuild.terminate() }
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(exited && rebuild.terminationReason == .exit && rebuild.terminationStatus == 130, "\(output)")
+            #expect(output.contains("interrupted (SIGINT)") && output.contains("run the same command again"))
+            let build = try await harness.database.checkpoints.read(ProjectionRebuild.buildRowName(name))
+            #expect((build?.cursor ?? .start) > .start, "the build's checkpoint keeps what was done")
+
+            let again = try Self.capture(["rebuild", name, "--config", config.path])
+            #expect(again.status == 0 && again.output.contains("(continued)"), "\(again.output.suffix(1_000))")
+        }
+    }
+
     @Test func sigkillAtRandomMomentsConvergesToTheSameViews() async throws {
         try await RuntimeHarness.with { harness, connection in
             let (accounts, totals) = try ExactlyOnceTests.definitions(harness)

@@ -18,7 +18,11 @@ extension EventsCommand {
             sources = Self.signals.map { number in
                 signal(number, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { continuation.yield() }
+                source.setEventHandler {
+                    continuation.yield()
+                    // A second signal, should stopping hang, ends the process the usual way.
+                    for number in Self.signals { signal(number, SIG_DFL) }
+                }
                 source.setCancelHandler { continuation.finish() }
                 source.resume()
                 return source

@@ -1,3 +1,4 @@
+import Foundation
 import PostgresNIO
 import ProjectorCore
 import ProjectorPostgres
@@ -38,6 +39,46 @@ extension FaultTests {
                 service.cancel()
                 _ = await service.result
                 try await ExactlyOnceTests.expectViewsMatchLog(harness, accounts, totals)
+            }
+        }
+    }
+
+    @Test func sigtermWhilePostgreSQLIsDownExitsZeroWithinTenSeconds() async throws {
+        guard try TestServers.databaseURL() != nil else { return }
+        try await PrivatePostgres.with { server in
+            try await Self.withPrivateHarness(server) { harness in
+                let (accounts, _) = try ExactlyOnceTests.definitions(harness)
+                let config = try ProcessTests.writeConfiguration(
+                    harness, projections: ProcessTests.definitionTexts(harness))
+                let process = Process()
+                process.executableURL = ProcessTests.executable
+                process.arguments = ["run", "--config", config.path, "--http-port", "0"]
+                var environment = RuntimeHarness.environment
+                environment["DATABASE_URL"] = server.urlString()
+                process.environment = environment
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                try await PostgresTesting.withConnection(harness.url) { connection in
+                    try await ProcessTests.appendAccounts(count: 3, harness: harness, connection: connection)
+                }
+                try await harness.waitUntilCaughtUp(accounts.name)
+
+                // Every read, LISTEN and lease connection now fails and is retried: the shutdown must not wait
+                // for PostgreSQL to come back.
+                await server.stop()
+                try await Task.sleep(for: .seconds(2))
+                let signalled = ContinuousClock.now
+                process.terminate()  // SIGTERM
+                let exited = try await ProcessTests.waitForExit(process, timeout: .seconds(10))
+                if !exited { process.interrupt() }
+                #expect(exited, "did not exit within 10 s of SIGTERM while PostgreSQL was down")
+                #expect(ContinuousClock.now - signalled < .seconds(10))
+                #expect(!exited || process.terminationStatus == 0)
+                if !exited {
+                    _ = try await ProcessTests.waitForExit(process, timeout: .seconds(5))
+                    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                }
             }
         }
     }

@@ -24,6 +24,10 @@ public enum ProjectorService {
         public var supervisor = ProjectionSupervisor.Configuration()
         /// Signals that start a graceful shutdown (none in tests, which cancel instead).
         public var shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
+        /// How long a graceful shutdown may take before what still runs (a read or write waiting on a server that
+        /// is down) is cancelled: the batch in hand is abandoned, its events are read again at the next start.
+        /// Keeps SIGTERM/SIGINT within 10 s.
+        public var shutdownGracePeriod: Duration = .seconds(7)
 
         /// Options for the instance `owner`; every other setting starts at its default.
         public init(owner: String) {
@@ -127,13 +131,10 @@ public enum ProjectorService {
                     failureTerminationBehavior: .gracefullyShutdownGroup
                 )
             )
-            let group = ServiceGroup(
-                configuration: ServiceGroupConfiguration(
-                    services: services,
-                    gracefulShutdownSignals: options.shutdownSignals,
-                    logger: logger
-                )
-            )
+            var groupConfiguration = ServiceGroupConfiguration(
+                services: services, gracefulShutdownSignals: options.shutdownSignals, logger: logger)
+            groupConfiguration.maximumGracefulShutdownDuration = options.shutdownGracePeriod
+            let group = ServiceGroup(configuration: groupConfiguration)
             try await group.run()
         }
         if options.once { try onceOutcome(progress.parked.withLock { $0 }, logger: logger) }

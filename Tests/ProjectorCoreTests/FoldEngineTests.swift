@@ -201,6 +201,26 @@ import Testing
         #expect(state.metadata.streams[StreamID(service: "bank", stream: "a1")] == 3)
     }
 
+    @Test(arguments: [
+        (JSONValue.bool(true), true), (.int(1), true), (.string("x"), true), (.array([.int(0), .int(2)]), true),
+        (.bool(false), false), (.int(0), false), (.string(""), false), (.null, false), (.array([]), false),
+    ])
+    func whenGuardReadsItsValueAsJSONataDoes(flag: JSONValue, runs: Bool) async throws {
+        let projection = try ProjectionLoader.parse(
+            """
+            projection: flagged
+            target: { opensearch: { index: flagged } }
+            on:
+              marked:
+                when: $event.data.flag
+                set: { marked: true }
+            """, file: "flagged.yaml")
+        let result = try await Support.fold(
+            projection, [Support.event("marked", stream: "f1", seq: 1, tx: 1, data: ["flag": flag])])
+        #expect(result.skipped == (runs ? 0 : 1))
+        #expect((result.documents["f1"]?.body?["marked"] == .bool(true)) == runs)
+    }
+
     @Test func undefinedSetResultRemovesTheField() async throws {
         let result = try await Support.fold(
             try balance(),

@@ -59,7 +59,8 @@ extension FoldEngine {
             do {
                 let passed = try guardExpression.evaluate(
                     event: event, key: key, doc: doc, json: &json, scratch: &scratch)
-                guard passed == .bool(true) else {
+                // JSONata's boolean cast, as a condition in an expression would read it (`1`, `"x"` pass).
+                guard ExpressionKernel.truthy(passed) else {
                     if hadBody { state.body = doc }
                     return .skipped
                 }

@@ -169,6 +169,7 @@ struct MigrationRun {
             try await execute("ALTER SEQUENCE \(sequence) OWNED BY \(table).position")
             actions.append("added column position to \(layout.table) (\(numbered) existing rows numbered)")
         }
+        try await grantPositionSequenceToWriters()
         if try await !columnExists(SQLIdentifier.known("tx_id")) {
             // Existing rows are all committed: a constant old xid keeps them below every watermark
             // without rewriting the table; new rows get their writer's transaction id.
@@ -186,6 +187,35 @@ struct MigrationRun {
         let name = "event table \(layout.table)"
         if try await !isApplied(version: 2, name: name) {
             try await record(version: 2, name: name)
+        }
+    }
+
+    /// Grants `USAGE` on the position sequence to every role (or PUBLIC) that may insert into the event table and
+    /// lacks it: the `position` default calls `nextval`, so without it the application's inserts would fail once
+    /// migrate has run. Roles given INSERT later need the grant too (running migrate again gives it).
+    private mutating func grantPositionSequenceToWriters() async throws {
+        let sequence = layout.sibling("position_seq")
+        let rows = try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END
+                    FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+                    LEFT JOIN pg_roles r ON r.oid = a.grantee
+                    WHERE c.oid = $1::regclass AND a.privilege_type = 'INSERT' AND a.grantee <> c.relowner
+                      AND NOT EXISTS (
+                        SELECT 1 FROM pg_class s CROSS JOIN LATERAL aclexplode(s.relacl) b
+                        WHERE s.oid = $2::regclass AND b.grantee = a.grantee AND b.privilege_type = 'USAGE')
+                    """,
+                binds: bindings(layout.table.quoted, sequence)),
+            logger: logger)
+        var writers: [String] = []
+        for try await role in rows.decode(String?.self) {
+            if let role { writers.append(role) }
+        }
+        for role in writers.sorted() {
+            // `role` comes from quote_ident (or is PUBLIC): a quoted identifier, never raw text.
+            try await execute("GRANT USAGE ON SEQUENCE \(sequence) TO \(role)")
+            actions.append("granted USAGE on \(sequence) to \(role) (it may insert into \(layout.table))")
         }
     }
 

@@ -50,6 +50,54 @@ import Testing
         }
     }
 
+    @Test func rolesThatMayInsertGetThePositionSequence() async throws {
+        guard let url = try TestServers.databaseURL() else { return }
+        try await PostgresTesting.withTemporaryEventTable(url, shape: .seed(partitions: 4)) { table, connection in
+            let early = "writer_early_\(TestServers.uniqueSuffix())"
+            let late = "writer_late_\(TestServers.uniqueSuffix())"
+            let migrator = Migrator(layout: EventTableLayout(table.configuration), logger: PostgresTesting.logger)
+            for role in [early, late] {
+                try await execute("CREATE ROLE \(role)", on: connection)
+                try await execute("GRANT USAGE ON SCHEMA \"\(table.eventSchema)\" TO \(role)", on: connection)
+            }
+            /// Inserts one event as `role`; the error when PostgreSQL refuses it.
+            func insert(as role: String, seq: Int) async -> (any Error)? {
+                do {
+                    try await execute("SET ROLE \(role)", on: connection)
+                    try await table.insert(
+                        [TestEvent(stream: "00000000-0000-4000-8000-00000000000a", seq: seq, type: "t")],
+                        on: connection, logger: PostgresTesting.logger)
+                    try await execute("RESET ROLE", on: connection)
+                    return nil
+                } catch {
+                    try? await execute("RESET ROLE", on: connection)
+                    return error
+                }
+            }
+
+            try await execute("GRANT INSERT ON \(table.quotedTable) TO \(early)", on: connection)
+            let first = try await migrator.migrate(on: connection)
+            #expect(first.actions.contains { $0.contains("granted USAGE") && $0.contains(early) })
+            #expect(await insert(as: early, seq: 1) == nil)
+
+            // A writer given INSERT after migrate cannot insert until migrate runs again.
+            try await execute("GRANT INSERT ON \(table.quotedTable) TO \(late)", on: connection)
+            #expect(await insert(as: late, seq: 2) != nil)
+            let second = try await migrator.migrate(on: connection)
+            #expect(second.actions == ["granted USAGE on \(table.quotedTable.dropLast())_position_seq\" to \(late) (it may insert into \(table.configuration.events.table))"])
+            #expect(await insert(as: late, seq: 2) == nil)
+            #expect(try await migrator.migrate(on: connection).isUpToDate)
+
+            for role in [early, late] {
+                try await execute("REVOKE ALL ON \(table.quotedTable) FROM \(role)", on: connection)
+                try await execute("REVOKE ALL ON SCHEMA \"\(table.eventSchema)\" FROM \(role)", on: connection)
+                try await execute(
+                    "REVOKE ALL ON SEQUENCE \(table.quotedTable.dropLast())_position_seq\" FROM \(role)", on: connection)
+                try await execute("DROP ROLE \(role)", on: connection)
+            }
+        }
+    }
+
     @Test func existingRowsAreNumberedInCreationOrder() async throws {
         guard let url = try TestServers.databaseURL() else { return }
         try await PostgresTesting.withTemporaryEventTable(url, shape: .seed(partitions: 4)) { table, connection in

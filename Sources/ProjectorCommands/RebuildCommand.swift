@@ -65,6 +65,10 @@ public struct RebuildCommand: AsyncParsableCommand {
         try await ServiceCommandSupport.reportingFailures {
             let configuration = try global.loadConfiguration()
             let projection = try OperationsCommandLine.projection(name, configuration)
+            if inPlace, case .openSearch = projection.target {
+                throw CommandFailure.usage(
+                    "--in-place: \(name) writes to OpenSearch, whose rebuilds swap an alias; it is for DynamoDB targets")
+            }
             var options = ProjectionRebuild.Options(owner: OperationsCommandLine.owner)
             options.swap = !noSwap
             options.keepOld = keepOld

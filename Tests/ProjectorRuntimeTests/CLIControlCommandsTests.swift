@@ -213,6 +213,18 @@ struct CLIControlCommandsTests {
         }
     }
 
+    @Test func rebuildInPlaceOfAnOpenSearchProjectionIsAUsageError() async throws {
+        try await RuntimeHarness.with { harness, _ in
+            let config = try ProcessTests.writeConfiguration(
+                harness, projections: ProcessTests.definitionTexts(harness))
+            let name = "acct_\(harness.suffix)"
+            let rebuild = try ProcessTests.capture(["rebuild", name, "--in-place", "--config", config.path])
+            #expect(rebuild.status == 2, "\(rebuild.output)")
+            #expect(rebuild.output.contains("--in-place") && rebuild.output.contains(name))
+            #expect(try await harness.database.checkpoints.read(ProjectionRebuild.buildRowName(name)) == nil)
+        }
+    }
+
     /// A TCP socket listening on a free loopback-and-any port, to make `--http-port` collide.
     static func listeningSocket() throws -> (descriptor: Int32, port: Int) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

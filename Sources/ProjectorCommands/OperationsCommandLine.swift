@@ -30,7 +30,7 @@ enum OperationsCommandLine {
         } catch let failure as CommandFailure {
             throw failure
         } catch {
-            throw CommandFailure.failed(command, error)
+            throw CommandFailure.failed(command, ViewStores.namingUnreachableStore(error, configuration: configuration))
         }
     }
 

@@ -185,6 +185,9 @@ struct CLIControlCommandsTests {
                 ["run", "--once", "--http-port", "0", "--config", config.path], environment: environment)
             #expect(store.status == 1, "\(store.output)")
             #expect(store.output.contains("OpenSearch at http://127.0.0.1:1 cannot be reached: connection refused"))
+            let verify = try ProcessTests.capture(
+                ["verify", "acct_\(harness.suffix)", "--config", config.path], environment: environment)
+            #expect(verify.status == 1 && verify.output.contains("OpenSearch at http://127.0.0.1:1 cannot be reached"))
 
             // Without dynamodb.region/endpoint (or their variables), a DynamoDB projection has nowhere to go.
             let text = try String(contentsOf: config, encoding: .utf8)

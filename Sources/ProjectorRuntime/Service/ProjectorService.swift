@@ -51,34 +51,7 @@ public enum ProjectorService {
         if let port = options.httpPort { try AdminServer.checkPortAvailable(port) }
         let notifier = try database.makeNotifier()
         let progress = SupervisorsService.Progress()
-        var caughtUpElsewhere: SupervisorsService.CaughtUpElsewhere?
-        if options.once {
-            // Under --once, a projection another instance owns (its lease is held, not by us) is done once its
-            // checkpoint passed the head read when the service started (read inside the group, where the pool
-            // runs) under this definition's version.
-            let versions = Dictionary(projections.map { ($0.name, $0.version) }, uniquingKeysWith: { first, _ in first })
-            let startHead = Mutex<EventCursor??>(nil)
-            caughtUpElsewhere = { names in
-                var head = startHead.withLock { $0 }
-                if head == nil {
-                    guard let read = try? await database.reader.headCursor() else { return [] }
-                    head = startHead.withLock { stored in
-                        if stored == nil { stored = .some(read) }
-                        return stored
-                    }
-                }
-                guard !names.isEmpty, let head,
-                    let held = try? await ProjectionLease.held(
-                        among: names, client: database.client, logger: database.logger),
-                    let rows = try? await database.checkpoints.readAll()
-                else { return [] }
-                let passed = rows.filter { row in
-                    held.contains(row.projection) && row.projectionVersion == versions[row.projection]
-                        && head.map { row.cursor >= $0 } ?? true
-                }
-                return Set(passed.map(\.projection))
-            }
-        }
+        let caughtUpElsewhere = options.once ? Self.caughtUpElsewhere(projections, database: database) : nil
         try await ViewStores.withViewStores(
             configuration: configuration, environment: environment, metrics: metrics, logger: logger
         ) {

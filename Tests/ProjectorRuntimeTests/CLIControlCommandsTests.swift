@@ -158,6 +158,25 @@ struct CLIControlCommandsTests {
         }
     }
 
+    @Test func runOnceOnAnEmptyEventTableExitsZero() async throws {
+        try await RuntimeHarness.with { harness, _ in
+            let config = try ProcessTests.writeConfiguration(
+                harness, projections: ProcessTests.definitionTexts(harness))
+            // No events: there is no head to reach (before, --once waited for one forever).
+            let once = Process()
+            once.executableURL = ProcessTests.executable
+            once.arguments = ["run", "--once", "--http-port", "0", "--config", config.path]
+            once.environment = RuntimeHarness.environment
+            once.standardOutput = FileHandle.nullDevice
+            once.standardError = FileHandle.nullDevice
+            try once.run()
+            let ended = try await ProcessTests.waitForExit(once, timeout: .seconds(20))
+            if !ended { once.terminate() }
+            #expect(ended, "run --once on an empty table ends")
+            #expect(!ended || once.terminationStatus == 0)
+        }
+    }
+
     @Test func runStopsAtOnceOnAPortInUseAnUnreachableDatabaseOrNoDynamoDBRegion() async throws {
         try await RuntimeHarness.with { harness, connection in
             let config = try ProcessTests.writeConfiguration(

@@ -159,8 +159,9 @@ struct SupervisorsService: Service {
     var progress = Progress()
     /// How often `--once` looks for projections that parked.
     var parkedCheckInterval: Duration = .milliseconds(200)
-    /// Under `--once`: which of these projections (standing by here) another instance took past the head.
-    typealias CaughtUpElsewhere = @Sendable (_ projections: [String]) async -> Set<String>
+    /// Under `--once`: which of these unfinished projections are done without this instance (see
+    /// ``ProjectorService/caughtUpElsewhere(_:database:)``); `allStandingBy` when none of them is owned here.
+    typealias CaughtUpElsewhere = @Sendable (_ projections: [String], _ allStandingBy: Bool) async -> Set<String>
     var caughtUpElsewhere: CaughtUpElsewhere?
 
     func run() async throws {
@@ -174,12 +175,21 @@ struct SupervisorsService: Service {
                 }
             }
             if once {
-                _ = await caughtUpElsewhere?([])  // reads the head now, as the supervisors do
+                _ = await caughtUpElsewhere?([], false)  // reads the head now, as the supervisors do
                 group.addTask { await waitUntilAllFinishedOrParked(finished) }
             }
             // The watcher returns when every projection caught up or parked; then stop the parked supervisors.
-            while let isWatcher = try await group.next() {
-                if isWatcher { group.cancelAll() }
+            var cancelled = false
+            while true {
+                do {
+                    guard let isWatcher = try await group.next() else { break }
+                    if isWatcher {
+                        cancelled = true
+                        group.cancelAll()
+                    }
+                } catch where cancelled {
+                    continue  // a supervisor ended by that cancellation (it had nothing left to do)
+                }
             }
         }
     }
@@ -201,8 +211,8 @@ struct SupervisorsService: Service {
             }
             var waiting = unfinished.filter { !parked.contains($0) }
             let standby = waiting.filter { entries[$0]?.owned == false && entries[$0]?.state == .standby }
-            if !standby.isEmpty, standby.count == waiting.count, let caughtUpElsewhere {
-                let elsewhere = await caughtUpElsewhere(standby)
+            if !waiting.isEmpty, let caughtUpElsewhere {
+                let elsewhere = await caughtUpElsewhere(waiting, standby.count == waiting.count)
                 waiting.removeAll { elsewhere.contains($0) }
             }
             if waiting.isEmpty {

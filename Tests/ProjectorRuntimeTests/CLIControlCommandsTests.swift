@@ -140,17 +140,9 @@ struct CLIControlCommandsTests {
             try await harness.waitUntilCaughtUp(totals.name)
 
             // Every lease is held by "other": before, this instance stood by until it died.
-            let once = Process()
-            once.executableURL = ProcessTests.executable
-            once.arguments = ["run", "--once", "--http-port", "0", "--config", config.path]
-            once.environment = RuntimeHarness.environment
-            once.standardOutput = FileHandle.nullDevice
-            once.standardError = FileHandle.nullDevice
-            try once.run()
-            let ended = try await ProcessTests.waitForExit(once, timeout: .seconds(20))
-            if !ended { once.terminate() }
+            let (ended, status) = try await Self.runOnce(config)
             #expect(ended, "run --once ends when the owning instance has passed the head")
-            #expect(!ended || once.terminationStatus == 0)
+            #expect(status == 0)
             let rows = try ProcessTests.statusRows(config)
             #expect(rows[accounts.name]?["owner"]?.stringValue == "other", "the other instance kept its leases")
             service.cancel()
@@ -163,17 +155,9 @@ struct CLIControlCommandsTests {
             let config = try ProcessTests.writeConfiguration(
                 harness, projections: ProcessTests.definitionTexts(harness))
             // No events: there is no head to reach (before, --once waited for one forever).
-            let once = Process()
-            once.executableURL = ProcessTests.executable
-            once.arguments = ["run", "--once", "--http-port", "0", "--config", config.path]
-            once.environment = RuntimeHarness.environment
-            once.standardOutput = FileHandle.nullDevice
-            once.standardError = FileHandle.nullDevice
-            try once.run()
-            let ended = try await ProcessTests.waitForExit(once, timeout: .seconds(20))
-            if !ended { once.terminate() }
+            let (ended, status) = try await Self.runOnce(config)
             #expect(ended, "run --once on an empty table ends")
-            #expect(!ended || once.terminationStatus == 0)
+            #expect(status == 0)
         }
     }
 
@@ -245,6 +229,22 @@ struct CLIControlCommandsTests {
             #expect(rebuild.output.contains("--in-place") && rebuild.output.contains(name))
             #expect(try await harness.database.checkpoints.read(ProjectionRebuild.buildRowName(name)) == nil)
         }
+    }
+
+    /// `projector run --once` given 20 s to end (terminated otherwise): whether it ended, and its exit status.
+    static func runOnce(_ config: URL) async throws -> (ended: Bool, status: Int32?) {
+        let once = Process()
+        once.executableURL = ProcessTests.executable
+        once.arguments = ["run", "--once", "--http-port", "0", "--config", config.path]
+        once.environment = RuntimeHarness.environment
+        once.standardOutput = FileHandle.nullDevice
+        once.standardError = FileHandle.nullDevice
+        try once.run()
+        guard try await ProcessTests.waitForExit(once, timeout: .seconds(20)) else {
+            once.terminate()
+            return (false, nil)
+        }
+        return (true, once.terminationStatus)
     }
 
     /// A TCP socket listening on a free loopback-and-any port, to make `--http-port` collide.

@@ -11,6 +11,8 @@ public struct SupervisorHooks: Sendable {
     public var physicalStore: (@Sendable (_ name: String) async throws -> any ViewStore)?
     /// Rebuilds the projection while the supervisor holds its lease (`runtime.rebuild: auto`).
     public var rebuild: (@Sendable (_ lease: ProjectionLease) async throws -> Void)?
+    /// Spreads the service's projections over the instances sharing the database (`nil`: take every free lease).
+    public var balancer: LeaseBalancer?
 
     /// No hooks: the supervisor writes to its given store and refuses to run on a version change.
     public init(

@@ -28,6 +28,9 @@ public enum ProjectorService {
         /// is down) is cancelled: the batch in hand is abandoned, its events are read again at the next start.
         /// Keeps SIGTERM/SIGINT within 10 s.
         public var shutdownGracePeriod: Duration = .seconds(7)
+        /// How long a free projection beyond this instance's share waits for an instance below its share before
+        /// this one takes it anyway (``LeaseBalancer``).
+        public var shareGrace: Duration = .seconds(10)
 
         /// Options for the instance `owner`; every other setting starts at its default.
         public init(owner: String) {
@@ -68,7 +71,22 @@ public enum ProjectorService {
                 for projection in projections { prepared.append(try await stores.store(for: projection)) }
                 return prepared
             }
+            // Instances share the projections (DESIGN.md §6); `--once` takes whatever is free, to finish.
+            var presence: InstancePresence?
+            var balancer: LeaseBalancer?
+            if !options.once {
+                let schema = configuration.schema
+                presence = try await InstancePresence.enter(
+                    owner: options.owner, schema: schema,
+                    connectionConfiguration: try database.connectionConfiguration(), logger: logger)
+                balancer = LeaseBalancer(projectionCount: projections.count, grace: options.shareGrace) { [database] in
+                    try await InstancePresence.count(schema: schema, client: database.client, logger: database.logger)
+                }
+            }
             for (projection, store) in zip(projections, prepared) {
+                var hooks = SupervisorHooks.make(
+                    for: projection, settings: settings, database: database, stores: stores, owner: options.owner)
+                hooks.balancer = balancer
                 supervisors.append(
                     ProjectionSupervisor(
                         projection: projection,
@@ -79,9 +97,7 @@ public enum ProjectorService {
                         board: board,
                         owner: options.owner,
                         configuration: supervisorConfiguration,
-                        hooks: SupervisorHooks.make(
-                            for: projection, settings: settings, database: database, stores: stores,
-                            owner: options.owner),
+                        hooks: hooks,
                         logger: logger
                     )
                 )
@@ -108,7 +124,13 @@ public enum ProjectorService {
                 services: services, gracefulShutdownSignals: options.shutdownSignals, logger: logger)
             groupConfiguration.maximumGracefulShutdownDuration = options.shutdownGracePeriod
             let group = ServiceGroup(configuration: groupConfiguration)
-            try await group.run()
+            do {
+                try await group.run()
+            } catch {
+                await presence?.leave()
+                throw error
+            }
+            await presence?.leave()
         }
         if options.once { try onceOutcome(progress.parked.withLock { $0 }, logger: logger) }
     }

@@ -96,19 +96,29 @@ public struct ProjectionSupervisor: Service {
         var backoff = configuration.retryBackoff
         setState(.standby, owned: false)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let balancer = hooks.balancer
+            if let balancer, await !balancer.mayTake(projection.name) {
+                // Beyond this instance's share: an instance below its share takes it first.
+                setState(.standby, owned: false)
+                try? await gracefulSleep(configuration.leaseRetryInterval)
+                continue
+            }
             let lease: ProjectionLease?
             do {
                 lease = try await database.acquireLease(projection: projection.name, owner: owner)
             } catch {
+                await balancer?.released(projection.name)
                 logger.warning("could not try the lease", metadata: [LogKey.error: "\(error)"])
                 try? await gracefulSleep(backoff.next())
                 continue
             }
             guard let lease else {
+                await balancer?.released(projection.name)
                 setState(.standby, owned: false)
                 try? await gracefulSleep(configuration.leaseRetryInterval)
                 continue
             }
+            await balancer?.took(projection.name)
             logger.info("took over projection", metadata: [LogKey.owner: "\(owner)"])
             let outcome: OwnershipOutcome
             do {
@@ -127,6 +137,7 @@ public struct ProjectionSupervisor: Service {
                 }
             }
             await lease.release()
+            await balancer?.released(projection.name)
             switch outcome {
             case .finished:
                 setState(.standby, owned: false)
@@ -284,6 +295,12 @@ public struct ProjectionSupervisor: Service {
                             stop = try await waitWhileParked(lease) ? .retry : .finished
                             return .stop
                         }
+                    }
+                    if let balancer = hooks.balancer, await balancer.shouldHandOver(projection.name) {
+                        guard try await flush() else { return .stop }
+                        logger.info("handing the projection over to an instance below its share")
+                        stop = .retry
+                        return .stop
                     }
                 }
                 return .continue

@@ -6,12 +6,21 @@ public import ProjectorCore
 /// session-level advisory lock in the two-key form (a hash of the schema, then a hash of the instance id) held on a
 /// dedicated connection. Counting those locks in `pg_locks` tells every instance how many are alive, so each can
 /// take its share of the projections. The lock ends with the session, so an instance that dies stops being counted
-/// at once.
-public final class InstancePresence: Sendable {
-    let connection: PostgresConnection
+/// at once; one whose session was lost (a PostgreSQL restart) takes it again at its next ``ensurePresent()``.
+public actor InstancePresence {
+    let owner: String
+    let schema: SQLIdentifier
+    let connectionConfiguration: PostgresConnection.Configuration
     let logger: Logger
+    private var connection: PostgresConnection
 
-    private init(connection: PostgresConnection, logger: Logger) {
+    private init(
+        owner: String, schema: SQLIdentifier, connectionConfiguration: PostgresConnection.Configuration,
+        connection: PostgresConnection, logger: Logger
+    ) {
+        self.owner = owner
+        self.schema = schema
+        self.connectionConfiguration = connectionConfiguration
         self.connection = connection
         self.logger = logger
     }
@@ -26,6 +35,25 @@ public final class InstancePresence: Sendable {
         owner: String, schema: SQLIdentifier, connectionConfiguration: PostgresConnection.Configuration,
         logger: Logger
     ) async throws -> InstancePresence {
+        let connection = try await mark(
+            owner: owner, schema: schema, connectionConfiguration: connectionConfiguration, logger: logger)
+        return InstancePresence(
+            owner: owner, schema: schema, connectionConfiguration: connectionConfiguration, connection: connection,
+            logger: logger)
+    }
+
+    /// Takes the mark again when its session was lost.
+    public func ensurePresent() async throws {
+        guard connection.isClosed else { return }
+        connection = try await Self.mark(
+            owner: owner, schema: schema, connectionConfiguration: connectionConfiguration, logger: logger)
+    }
+
+    /// Connects and takes the presence lock; the connection holding it.
+    private static func mark(
+        owner: String, schema: SQLIdentifier, connectionConfiguration: PostgresConnection.Configuration,
+        logger: Logger
+    ) async throws -> PostgresConnection {
         let lockClass = lockClass(schema: schema)
         let connection: PostgresConnection
         do {
@@ -42,7 +70,7 @@ public final class InstancePresence: Sendable {
             try? await connection.close()
             throw ProjectorPostgresError.wrapping(error, doing: "marking this instance present")
         }
-        return InstancePresence(connection: connection, logger: logger)
+        return connection
     }
 
     /// Ends the mark (closing its session releases the lock).

@@ -1,4 +1,6 @@
+import PostgresNIO
 import ProjectorCore
+import ProjectorPostgres
 import ProjectorRuntime
 import ProjectorTesting
 import Testing
@@ -96,6 +98,42 @@ import Testing
             second.cancel()
             _ = await first.result
             _ = await second.result
+        }
+    }
+
+    @Test func anInstanceMarksItselfPresentAgainAfterItsSessionIsLost() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let schema = harness.configuration.schema
+            let configuration = try harness.url.connectionConfiguration()
+            let logger = RuntimeHarness.logger
+            let presences = [
+                try await InstancePresence.enter(
+                    owner: "a", schema: schema, connectionConfiguration: configuration, logger: logger),
+                try await InstancePresence.enter(
+                    owner: "b", schema: schema, connectionConfiguration: configuration, logger: logger),
+            ]
+            func count() async throws -> Int {
+                try await InstancePresence.count(schema: schema, client: harness.database.client, logger: logger)
+            }
+            #expect(try await count() == 2)
+
+            // Their sessions end (as in a PostgreSQL restart): nobody is counted until they mark themselves again.
+            try await connection.query(
+                """
+                SELECT pg_terminate_backend(pid) FROM pg_locks
+                WHERE locktype = 'advisory' AND objsubid = 2 AND granted AND pid <> pg_backend_pid()
+                """, logger: logger)
+            #expect(try await count() == 0)
+            let deadline = ContinuousClock.now + .seconds(10)
+            var counted = 0
+            while counted < 2, ContinuousClock.now < deadline {
+                for presence in presences { try await presence.ensurePresent() }
+                counted = try await count()
+                if counted < 2 { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(counted == 2)
+            for presence in presences { await presence.leave() }
+            #expect(try await count() == 0)
         }
     }
 }

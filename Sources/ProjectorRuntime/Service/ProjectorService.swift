@@ -79,8 +79,12 @@ public enum ProjectorService {
                 presence = try await InstancePresence.enter(
                     owner: options.owner, schema: schema,
                     connectionConfiguration: try database.connectionConfiguration(), logger: logger)
-                balancer = LeaseBalancer(projectionCount: projections.count, grace: options.shareGrace) { [database] in
-                    try await InstancePresence.count(schema: schema, client: database.client, logger: database.logger)
+                balancer = LeaseBalancer(projectionCount: projections.count, grace: options.shareGrace) {
+                    [database, presence] in
+                    // After a PostgreSQL restart the mark is taken again, so the others count this instance.
+                    try? await presence?.ensurePresent()
+                    return try await InstancePresence.count(
+                        schema: schema, client: database.client, logger: database.logger)
                 }
             }
             for (projection, store) in zip(projections, prepared) {

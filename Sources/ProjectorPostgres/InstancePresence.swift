@@ -13,6 +13,7 @@ public actor InstancePresence {
     let connectionConfiguration: PostgresConnection.Configuration
     let logger: Logger
     private var connection: PostgresConnection
+    private var left = false
 
     private init(
         owner: String, schema: SQLIdentifier, connectionConfiguration: PostgresConnection.Configuration,
@@ -42,11 +43,17 @@ public actor InstancePresence {
             logger: logger)
     }
 
-    /// Takes the mark again when its session was lost.
+    /// Takes the mark again when its session was lost (not after ``leave()``).
     public func ensurePresent() async throws {
-        guard connection.isClosed else { return }
-        connection = try await Self.mark(
+        guard connection.isClosed, !left else { return }
+        let fresh = try await Self.mark(
             owner: owner, schema: schema, connectionConfiguration: connectionConfiguration, logger: logger)
+        // Callers may overlap while this one waited (the actor is reentrant): keep one mark, close the other.
+        if connection.isClosed, !left {
+            connection = fresh
+        } else {
+            try? await fresh.close()
+        }
     }
 
     /// Connects and takes the presence lock; the connection holding it.
@@ -75,6 +82,7 @@ public actor InstancePresence {
 
     /// Ends the mark (closing its session releases the lock).
     public func leave() async {
+        left = true
         try? await connection.close()
     }
 

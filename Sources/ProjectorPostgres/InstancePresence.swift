@@ -14,6 +14,8 @@ public actor InstancePresence {
     let logger: Logger
     private var connection: PostgresConnection
     private var left = false
+    /// The re-mark in progress, awaited by overlapping ``ensurePresent()`` calls.
+    private var marking: Task<PostgresConnection, any Error>?
 
     private init(
         owner: String, schema: SQLIdentifier, connectionConfiguration: PostgresConnection.Configuration,
@@ -43,16 +45,25 @@ public actor InstancePresence {
             logger: logger)
     }
 
-    /// Takes the mark again when its session was lost (not after ``leave()``).
+    /// Takes the mark again when its session was lost (not after ``leave()``). Overlapping calls (the actor is
+    /// reentrant) share one attempt, so exactly one session ends up holding the mark.
     public func ensurePresent() async throws {
         guard connection.isClosed, !left else { return }
-        let fresh = try await Self.mark(
-            owner: owner, schema: schema, connectionConfiguration: connectionConfiguration, logger: logger)
-        // Callers may overlap while this one waited (the actor is reentrant): keep one mark, close the other.
-        if connection.isClosed, !left {
-            connection = fresh
-        } else {
+        if let marking {
+            _ = try await marking.value
+            return
+        }
+        let attempt = Task { [owner, schema, connectionConfiguration, logger] in
+            try await Self.mark(
+                owner: owner, schema: schema, connectionConfiguration: connectionConfiguration, logger: logger)
+        }
+        marking = attempt
+        defer { marking = nil }
+        let fresh = try await attempt.value
+        if left {
             try? await fresh.close()
+        } else {
+            connection = fresh
         }
     }
 

@@ -73,13 +73,8 @@ public actor InstancePresence {
         logger: Logger
     ) async throws -> PostgresConnection {
         let lockClass = lockClass(schema: schema)
-        let connection: PostgresConnection
-        do {
-            connection = try await PostgresConnection.connect(
-                configuration: connectionConfiguration, id: 0, logger: logger)
-        } catch {
-            throw ProjectorPostgresError.wrapping(error, doing: "connecting to mark this instance present")
-        }
+        let connection = try await PostgresConnection.dedicated(
+            connectionConfiguration, for: "to mark this instance present", logger: logger)
         let key = Int32(truncatingIfNeeded: StableHash.lockKey("instance:" + owner))
         do {
             // `try`: two instances with the same id count once, and neither waits for the other.

@@ -60,13 +60,8 @@ public final class ProjectionLease: Sendable {
         queryDeadline: Duration = defaultQueryDeadline,
         logger: Logger
     ) async throws -> ProjectionLease? {
-        let connection: PostgresConnection
-        do {
-            connection = try await PostgresConnection.connect(
-                configuration: connectionConfiguration, id: 0, logger: logger)
-        } catch {
-            throw ProjectorPostgresError.wrapping(error, doing: "connecting for the lease", projection: projection)
-        }
+        let connection = try await PostgresConnection.dedicated(
+            connectionConfiguration, for: "for the lease", projection: projection, logger: logger)
         do {
             return try await watched(connection, deadline: queryDeadline, projection: projection, logger: logger) {
                 let key = lockKey(for: projection)

@@ -7,13 +7,8 @@ extension ProjectorDatabase {
     ///
     /// Uses a dedicated connection (the pool may not run yet); the lock ends with the session if the holder dies.
     public func withBootstrapLock<Result>(_ body: () async throws -> Result) async throws -> Result {
-        let connection: PostgresConnection
-        do {
-            connection = try await PostgresConnection.connect(
-                configuration: try connectionConfiguration(), id: 0, logger: logger)
-        } catch {
-            throw ProjectorPostgresError.wrapping(error, doing: "connecting to set up view stores")
-        }
+        let connection = try await PostgresConnection.dedicated(
+            try connectionConfiguration(), for: "to set up view stores", logger: logger)
         let key = StableHash.lockKey("projector:bootstrap")
         do {
             try await connection.query("SELECT pg_advisory_lock(\(key))", logger: logger)

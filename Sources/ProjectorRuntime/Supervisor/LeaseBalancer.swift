@@ -19,6 +19,10 @@ public actor LeaseBalancer {
     private var waitingSince: [String: ContinuousClock.Instant] = [:]
     private var handedOver: Set<String> = []
     private var keep: Set<String> = []
+    /// The last instance count and when it was taken.
+    private var counted: (instances: Int, at: ContinuousClock.Instant)?
+    /// How long an instance count is reused.
+    let countInterval: Duration = .milliseconds(500)
 
     /// A balancer for `projectionCount` projections.
     public init(
@@ -31,8 +35,17 @@ public actor LeaseBalancer {
 
     /// The most projections this instance should own now.
     func fairShare() async -> Int {
-        let instances = max(1, (try? await countInstances()) ?? 1)
+        let instances = max(1, await instanceCount())
         return (projectionCount + instances - 1) / instances
+    }
+
+    /// The instances present, counted at most once per ``countInterval``: every supervisor asks at each of its
+    /// checks, and one query answers them all.
+    private func instanceCount() async -> Int {
+        if let counted, clock.now - counted.at < countInterval { return counted.instances }
+        let instances = (try? await countInstances()) ?? 1
+        counted = (instances, clock.now)
+        return instances
     }
 
     /// True when the supervisor of `projection` should try its lease now; it then counts as owned until

@@ -27,6 +27,23 @@ import Testing
         #expect(cache.value(forKey: 49) == nil)
     }
 
+    @Test func theLeastRecentlyUsedAreCountedAndTakenFirst() {
+        var cache = LRUCache<String, Int>(capacity: 10)
+        for (value, key) in ["a", "b", "c", "d"].enumerated() { cache.setValue(value, forKey: key) }
+        _ = cache.value(forKey: "a")  // order, least recent first: b c d a
+        #expect(cache.leastRecentValue == 1)
+        #expect(cache.leastRecentCount(upTo: 10, where: { $0 < 3 }) == 2, "b and c, then d stops the count")
+        #expect(cache.leastRecentCount(upTo: 1, where: { _ in true }) == 1)
+        #expect(cache.takeLeastRecent() == 1)
+        #expect(cache.takeLeastRecent() == 2)
+        #expect(cache.value(forKey: "b") == nil)
+        #expect(cache.count == 2)
+        #expect(cache.takeLeastRecent() == 3)
+        #expect(cache.takeLeastRecent() == 0)
+        #expect(cache.takeLeastRecent() == nil)
+        #expect(cache.leastRecentValue == nil)
+    }
+
     @Test func boundedUnderChurn() {
         var cache = LRUCache<Int, [Int]>(capacity: 1000)
         for index in 0..<100_000 {

@@ -1,4 +1,5 @@
 import ProjectorCore
+import ProjectorOpenSearch
 import ProjectorPostgres
 import ProjectorRuntime
 import ProjectorTesting
@@ -13,22 +14,68 @@ import Testing
 struct WriteBehindTests {
     typealias WriteLog = PipelinedBatchTests.WriteLog
 
-    /// A processor over the real store that holds up to `documents` documents for an hour.
+    /// A processor over the real store that holds up to `documents` documents for an hour; with `untouchedAfter`,
+    /// documents untouched for more than that many events are written in the background, two or more at a time.
     static func withHoldingProcessor(
         documents: Int = 100,
+        untouchedAfter: Int? = nil,
         increment: String = "1",
+        gate: Gate? = nil,
         _ body: (inout BatchProcessor, WriteLog, any ViewStore) async throws -> Void
     ) async throws {
         try await PipelinedBatchTests.withProcessor(increment: increment) { processor, log, store in
             var configuration = BatchProcessor.Configuration()
-            configuration.writeBehind = BatchProcessor.WriteBehind(
-                maximumDocuments: documents, maximumInterval: .seconds(3_600))
+            var writeBehind = BatchProcessor.WriteBehind(
+                maximumDocuments: documents, maximumInterval: .seconds(3_600), minimumUntouchedWrite: 2)
+            writeBehind.untouchedAfter = untouchedAfter
+            configuration.writeBehind = writeBehind
+            let gated: any ViewStore = gate.map { GatedStore(inner: log, gate: $0) } ?? log
             var holding = BatchProcessor(
-                projection: processor.projection, store: log, readStream: { _, _ in [] }, deadLetter: { _, _ in },
+                projection: processor.projection, store: gated, readStream: { _, _ in [] }, deadLetter: { _, _ in },
                 configuration: configuration, logger: RuntimeHarness.logger)
             try await body(&holding, log, store)
         }
     }
+
+    /// Holds every write until opened.
+    final class Gate: Sendable {
+        private let isOpen = Mutex(false)
+        func open() { isOpen.withLock { $0 = true } }
+        func wait() async throws {
+            while !isOpen.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+        }
+    }
+
+    /// A store whose writes wait for a ``Gate``.
+    struct GatedStore: ViewStore {
+        let inner: any ViewStore
+        let gate: Gate
+
+        func fetch(_ keys: [String]) async throws -> [String: StoredDocument] { try await inner.fetch(keys) }
+
+        func apply(_ writes: [DocumentWrite]) async throws -> [WriteOutcome] {
+            try await gate.wait()
+            return try await inner.apply(writes)
+        }
+    }
+
+    /// Waits until the store shows `expected` for `keys` (a background write landing); fails after 10 s.
+    static func waitFor(_ expected: [String: JSONValue?], in store: any ViewStore) async throws {
+        let keys = Array(expected.keys)
+        for _ in 0..<1_000 {
+            if try await counts(keys, in: store) == expected { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(try await counts(keys, in: store) == expected, "the background write never landed")
+    }
+
+    /// Batches 1–3 of the untouched-write tests: a and b, then c, d and e twice. After the third batch a and b are
+    /// untouched for more than 4 events.
+    static let untouchedBatches: [[Event]] = [
+        PipelinedBatchTests.events([("a", 1), ("b", 1)], after: 0),
+        PipelinedBatchTests.events([("c", 1), ("d", 1), ("e", 1)], after: 2),
+        PipelinedBatchTests.events([("c", 2), ("d", 2), ("e", 2)], after: 5),
+    ]
 
     /// A rebuild of `projection` in batches of `batchSize`, with its options (otherwise the defaults: write-behind).
     static func rebuild(
@@ -133,6 +180,108 @@ struct WriteBehindTests {
             #expect(report.duplicates == 1)
             // "a" as stored had no projector metadata: it is folded from scratch and overwritten.
             #expect(try await Self.counts(["a", "b"], in: store) == ["a": 1, "b": 1])
+        }
+    }
+
+    @Test func untouchedDocumentsAreWrittenInTheBackgroundAndCheckpointedWithTheRest() async throws {
+        try await Self.withHoldingProcessor(untouchedAfter: 4) { processor, log, store in
+            for batch in Self.untouchedBatches {
+                let reports = try await processor.submit(batch)
+                #expect(reports.allSatisfy { $0.checkpoint == nil }, "nothing is checkpointed before the full write")
+            }
+            // a and b land while nothing else is written or checkpointed.
+            try await Self.waitFor(["a": 1, "b": 1, "c": nil], in: store)
+            #expect(log.requests.withLock { $0 }.map { Set($0) } == [["a", "b"]])
+
+            // a folds on from its written state and is written again with the rest.
+            let last = PipelinedBatchTests.events([("a", 2)], after: 8)
+            #expect(try await processor.submit(last).allSatisfy { $0.checkpoint == nil })
+            let written = try #require(try await processor.drain())
+            #expect(written.checkpoint == last.last?.cursor)
+            #expect(written.written == 6, "a and b in the background, then a, c, d and e")
+            #expect(log.requests.withLock { $0 }.map { Set($0) } == [["a", "b"], ["a", "c", "d", "e"]])
+            #expect(
+                try await Self.counts(["a", "b", "c", "d", "e"], in: store)
+                    == ["a": 2, "b": 1, "c": 2, "d": 2, "e": 2])
+        }
+    }
+
+    @Test func aBatchTouchingADocumentBeingWrittenWaitsForTheWrite() async throws {
+        let gate = Gate()
+        try await Self.withHoldingProcessor(untouchedAfter: 4, gate: gate) { processor, log, store in
+            for batch in Self.untouchedBatches { _ = try await processor.submit(batch) }
+            // The background write of a and b is held at the gate; the next batch touches a.
+            let opener = Task {
+                try await Task.sleep(for: .milliseconds(200))
+                gate.open()
+            }
+            _ = try await processor.submit(PipelinedBatchTests.events([("a", 2)], after: 8))
+            // Without waiting, the fold would have found no a in the store and held a create that conflicts.
+            #expect(try await Self.counts(["a", "b"], in: store) == ["a": 1, "b": 1], "submit waited for the write")
+            try await opener.value
+            let written = try #require(try await processor.drain())
+            #expect(written.written == 6)
+            #expect(log.requests.withLock { $0 }.map { Set($0) } == [["a", "b"], ["a", "c", "d", "e"]])
+            #expect(try await Self.counts(["a", "b", "c"], in: store) == ["a": 2, "b": 1, "c": 2])
+        }
+    }
+
+    @Test func aReplayAfterAnInterruptedBackgroundWriteSkipsTheEventsItWrote() async throws {
+        try await Self.withHoldingProcessor(untouchedAfter: 4) { processor, _, store in
+            for batch in Self.untouchedBatches { _ = try await processor.submit(batch) }
+            try await Self.waitFor(["a": 1, "b": 1], in: store)
+            // Interrupted before any checkpoint: everything is processed again from the start.
+            await processor.abandon()
+            var configuration = BatchProcessor.Configuration()
+            configuration.writeBehind = BatchProcessor.WriteBehind(maximumDocuments: 100)
+            var again = BatchProcessor(
+                projection: processor.projection, store: store, readStream: { _, _ in [] }, deadLetter: { _, _ in },
+                configuration: configuration, logger: RuntimeHarness.logger)
+            var duplicates = 0
+            for batch in Self.untouchedBatches {
+                duplicates += try await again.submit(batch).map(\.duplicates).reduce(0, +)
+            }
+            let written = try #require(try await again.drain())
+            #expect(written.checkpoint == Self.untouchedBatches.last?.last?.cursor)
+            #expect(duplicates == 2, "a's and b's events are in their documents already")
+            #expect(written.written == 3)
+            #expect(
+                try await Self.counts(["a", "b", "c", "d", "e"], in: store)
+                    == ["a": 1, "b": 1, "c": 2, "d": 2, "e": 2])
+        }
+    }
+
+    @Test func aRebuildOfALogWhoseAggregatesGoQuietWritesEachDocumentOnce() async throws {
+        try await RuntimeHarness.with { harness, connection in
+            let v1 = try harness.accounts(version: 1)
+            // Each account's four events are consecutive: most go quiet long before the log ends.
+            _ = try await harness.appendAccounts(3_000, deposits: 3, on: connection)
+            try await harness.withSession { session in
+                var (rebuild, options) = Self.rebuild(v1, batchSize: 500, in: session)
+                options.cacheCapacity = 5_000
+                // Before the last batch (and so before the final write), the first 1,000 accounts are in the new
+                // index: untouched for more than 5,000 events, they were written in the background.
+                let writtenEarly = Mutex(0)
+                let result = try await rebuild.run(options) { progress in
+                    guard progress.done == 11_500 else { return }
+                    let build = try await session.database.checkpoints.read(ProjectionRebuild.buildRowName(v1.name))
+                    let target = try #require(build?.metadata["target"]?.stringValue)
+                    let admin = OpenSearchAdmin(client: try #require(session.stores.openSearch))
+                    for _ in 0..<1_000 {
+                        try await admin.refresh(target)
+                        let count = try await admin.count(target)
+                        writtenEarly.withLock { $0 = count }
+                        if count >= 1_000 { break }
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
+                }
+                #expect(writtenEarly.withLock { $0 } == 1_000)
+                #expect(result.events == 12_000)
+                #expect(result.documentsWritten == 3_000, "no document was written before its last event")
+            }
+            let (report, drifts) = try await harness.verify(v1)
+            #expect(report.checked == 3_000)
+            #expect(drifts.isEmpty)
         }
     }
 

@@ -76,6 +76,26 @@ public struct LRUCache<Key: Hashable, Value> {
         _ = remove(slot, bucket: bucket)
     }
 
+    /// The least recently used value, left where it is (`nil` when empty).
+    public var leastRecentValue: Value? { tail >= 0 ? nodes[tail].value : nil }
+
+    /// How many values in a row, from the least recently used on, satisfy `predicate` (counting stops at `limit`).
+    public func leastRecentCount(upTo limit: Int, where predicate: (Value) -> Bool) -> Int {
+        var found = 0
+        var slot = tail
+        while found < limit, slot >= 0, let value = nodes[slot].value, predicate(value) {
+            found += 1
+            slot = nodes[slot].previous
+        }
+        return found
+    }
+
+    /// Removes and returns the least recently used value (moved out); `nil` when empty.
+    public mutating func takeLeastRecent() -> Value? {
+        guard tail >= 0 else { return nil }
+        return remove(tail, bucket: bucket(of: tail))
+    }
+
     /// Evicts least recently used entries until at most `count` remain.
     public mutating func trim(toCount count: Int) {
         while nodes.count > max(0, count), tail >= 0 {

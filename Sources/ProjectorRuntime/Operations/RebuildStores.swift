@@ -2,8 +2,9 @@ import ProjectorCore
 import Synchronization
 
 /// A store wrapper for replaying into an empty target: `fetch` asks the store only for keys this process has
-/// written, since nothing else can be there. Keys are remembered by hash (8 bytes each); a collision only costs
-/// an unneeded fetch.
+/// sent writes for, since nothing else can be there. Keys are remembered by hash (8 bytes each) before they are
+/// sent, so a write whose outcome is unknown (a timeout, a cancelled background write) still counts; a collision
+/// only costs an unneeded fetch.
 final class FreshTargetStore: ViewStore {
     let base: any ViewStore
     private let written = Mutex<Set<Int>>([])
@@ -19,13 +20,10 @@ final class FreshTargetStore: ViewStore {
     }
 
     func apply(_ writes: [DocumentWrite]) async throws -> [WriteOutcome] {
-        let outcomes = try await base.apply(writes)
         written.withLock { written in
-            for (write, outcome) in zip(writes, outcomes) {
-                if case .applied = outcome { written.insert(write.key.hashValue) }
-            }
+            for write in writes { written.insert(write.key.hashValue) }
         }
-        return outcomes
+        return try await base.apply(writes)
     }
 }
 

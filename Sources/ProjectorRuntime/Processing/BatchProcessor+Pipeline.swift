@@ -84,6 +84,7 @@ extension BatchProcessor {
     /// processed again. Forgets the cached documents, whose stored state is then unknown.
     public mutating func abandon() async {
         completedEarly = nil
+        await abandonUntouchedWrite()
         if !pending.isEmpty { clearCache() }
         guard let flight = inFlight.take() else { return }
         flight.writing.cancel()

@@ -16,6 +16,11 @@ extension BatchProcessor {
     /// documents span batches no longer held, so the caller processes the events after the last checkpoint again
     /// without write-behind (``BatchProcessor/stopWritingBehind()``), where conflicts are re-folded and rejections
     /// fall under `on_error`.
+    ///
+    /// Meanwhile held documents no batch touched in the last ``untouchedAfter`` events are written in the background
+    /// while later batches fold, a chunk at a time, so that the store works during the fold instead of waiting for
+    /// its end (most aggregates of a real log go quiet long before the log ends). Their events are checkpointed with
+    /// the next write of all held documents, like the rest; a batch that touches one of them waits for its write.
     public struct WriteBehind: Sendable {
         /// Documents held at most before they are written (plus those one batch adds). The document cache gives up
         /// its least recently used entries to keep the two together within its capacity.
@@ -24,12 +29,23 @@ extension BatchProcessor {
         public var maximumInterval: Duration
         /// Failed events (under `on_error: dead_letter`) held at most before the documents are written.
         public var maximumFailures: Int
+        /// Held documents no batch touched in more than this many events are written in the background (`nil`:
+        /// never; held documents are then written only all together).
+        public var untouchedAfter: Int?
+        /// The fewest untouched documents written in the background at once (fewer wait for more).
+        public var minimumUntouchedWrite: Int
 
-        /// Write-behind holding up to `maximumDocuments` documents for up to `maximumInterval`.
-        public init(maximumDocuments: Int, maximumInterval: Duration = .seconds(10), maximumFailures: Int = 1_000) {
+        /// Write-behind holding up to `maximumDocuments` documents for up to `maximumInterval`; documents untouched
+        /// for more than `maximumDocuments` events are written in the background, at least 1,000 at a time.
+        public init(
+            maximumDocuments: Int, maximumInterval: Duration = .seconds(10), maximumFailures: Int = 1_000,
+            minimumUntouchedWrite: Int = 1_000
+        ) {
             self.maximumDocuments = max(1, maximumDocuments)
             self.maximumInterval = maximumInterval
             self.maximumFailures = max(1, maximumFailures)
+            self.untouchedAfter = self.maximumDocuments
+            self.minimumUntouchedWrite = max(1, minimumUntouchedWrite)
         }
     }
 
@@ -47,6 +63,8 @@ extension BatchProcessor {
     /// - Returns: this batch's report (processed and applied events, no checkpoint: nothing of it is written yet),
     ///   then, when the held documents were written, a report with their checkpoint, and where the batch stopped.
     mutating func hold(_ events: [Event], _ settings: WriteBehind) async throws -> [BatchReport] {
+        // Documents written in the background meanwhile go to the cache, where this batch may find them.
+        try await finishUntouchedWrite(waiting: false)
         // Unchanged documents go to the cache here; the changed ones are left in the result.
         var batch = try await prepare(events, deferringWrites: true)
         var folded = BatchFoldResult()
@@ -55,15 +73,16 @@ extension BatchProcessor {
         report.applied = folded.applied
         report.duplicates = folded.duplicates
         report.refolds = folded.refolds
+        let processed = folded.stoppedAt ?? events.count
+        pending.eventsFolded += processed
         for slot in folded.states.indices where folded.states[slot].isDirty {
             pending.hold(folded.takeState(at: slot))
         }
         if pending.since == nil { pending.since = .now }
         if projection.onError == .deadLetter { pending.failures.append(contentsOf: folded.failures) }
-        let processed = folded.stoppedAt ?? events.count
         report.processed = processed
         if processed > 0 { pending.lastCursor = events[processed - 1].cursor }
-        cache.trim(toCount: configuration.cacheCapacity - pending.count)
+        cache.trim(toCount: configuration.cacheCapacity - pending.count - (untouchedWrite?.states.count ?? 0))
 
         var reports = [report]
         if let stop = folded.stoppedAt {
@@ -75,6 +94,8 @@ extension BatchProcessor {
             || pending.since.map({ $0.duration(to: .now) >= settings.maximumInterval }) == true
         {
             if let written = try await writePending() { reports.append(written) }
+        } else {
+            startUntouchedWrite(settings)
         }
         return reports
     }
@@ -85,12 +106,14 @@ extension BatchProcessor {
     /// Documents are serialized and sent ``heldWriteChunk`` at a time, so the held documents are the only thing that
     /// grows with their number (not their serialized forms as well).
     mutating func writePending() async throws -> BatchReport? {
+        try await finishUntouchedWrite(waiting: true)
         guard !pending.isEmpty else { return nil }
         var held = PendingWrites()
         swap(&held, &pending)
         var states = held.takeAll()
         var report = BatchReport()
         report.checkpoint = held.lastCursor
+        report.written = held.writtenUntouched
         var start = 0
         while start < states.count {
             let end = min(states.count, start + Self.heldWriteChunk)
@@ -128,6 +151,14 @@ extension BatchProcessor {
             cache.removeAll()
             throw error
         }
+        return try settleHeldWrites(&states, writes: writes, slots: slots, outcomes: outcomes)
+    }
+
+    /// Caches held `states` as the store answered their `writes` (made from `states[slots]`) with `outcomes`;
+    /// returns how many it confirmed. Throws ``RuntimeError/Code/writeBehindRefused`` when it refused any.
+    mutating func settleHeldWrites(
+        _ states: inout [DocumentState], writes: [DocumentWrite], slots: [Int], outcomes: [WriteOutcome]
+    ) throws -> Int {
         var written = 0
         var refused = 0
         var next = 0
@@ -165,15 +196,26 @@ extension BatchProcessor {
 
 /// Changed documents held for a later write (``BatchProcessor/WriteBehind``), and what that write must also record.
 struct PendingWrites {
-    /// The held documents by key: a cache that never evicts (entries leave only when taken), for its removals that
-    /// rehash nothing.
-    private var documents = LRUCache<String, DocumentState>(capacity: Int.max)
+    /// A held document and when a batch last touched it.
+    struct Held {
+        var state: DocumentState
+        /// ``PendingWrites/eventsFolded`` after the batch that last touched it.
+        var touchedAt: Int
+    }
+
+    /// The held documents by key, least recently touched last: a cache that never evicts (entries leave only when
+    /// taken), for its removals that rehash nothing.
+    private var documents = LRUCache<String, Held>(capacity: Int.max)
     /// Failed events (under `on_error: dead_letter`), recorded once the documents are written.
     var failures: [FoldFailure] = []
     /// The last event folded into the held documents: where the checkpoint moves once they are written.
     var lastCursor: EventCursor?
     /// When the first of the held batches was folded.
     var since: ContinuousClock.Instant?
+    /// Events folded by the batches held so far: the clock of ``Held/touchedAt``.
+    var eventsFolded = 0
+    /// Documents written in the background since the last write of all held documents (reported with it).
+    var writtenUntouched = 0
 
     /// Documents held.
     var count: Int { documents.count }
@@ -183,17 +225,31 @@ struct PendingWrites {
 
     /// The held document of `key`, taken out.
     mutating func take(_ key: String) -> DocumentState? {
-        documents.take(forKey: key)
+        documents.take(forKey: key)?.state
     }
 
-    /// Holds `state` until the next write.
+    /// Holds `state` until the next write, as touched by the batch just folded.
     mutating func hold(_ state: consuming DocumentState) {
         let key = state.key
-        documents.setValue(state, forKey: key)
+        documents.setValue(Held(state: state, touchedAt: eventsFolded), forKey: key)
     }
 
     /// Every held document, taken out.
     mutating func takeAll() -> [DocumentState] {
-        documents.takeAll()
+        documents.takeAll().map(\.state)
+    }
+
+    /// Up to `limit` of the documents no batch touched in the last `events` events, least recently touched first,
+    /// taken out; none unless at least `minimum` are.
+    mutating func takeUntouched(forMoreThan events: Int, minimum: Int, limit: Int) -> [DocumentState] {
+        let cutoff = eventsFolded - events
+        guard documents.leastRecentCount(upTo: minimum, where: { $0.touchedAt < cutoff }) >= minimum else { return [] }
+        var untouched: [DocumentState] = []
+        while untouched.count < limit, let oldest = documents.leastRecentValue?.touchedAt, oldest < cutoff,
+            let held = documents.takeLeastRecent()
+        {
+            untouched.append(held.state)
+        }
+        return untouched
     }
 }

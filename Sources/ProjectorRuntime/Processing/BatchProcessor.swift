@@ -46,6 +46,8 @@ public struct BatchProcessor {
     var completedEarly: BatchReport?
     /// Under ``Configuration/writeBehind``: the changed documents not written yet.
     var pending = PendingWrites()
+    /// Under ``Configuration/writeBehind``: held documents no batch touched for a while, being written.
+    var untouchedWrite: UntouchedWrite?
 
     /// A processor with an empty document cache.
     public init(
@@ -71,6 +73,8 @@ public struct BatchProcessor {
     public mutating func clearCache() {
         cache.removeAll()
         pending = PendingWrites()
+        // Its outcome no longer matters: what it wrote carries its events in the documents' metadata.
+        untouchedWrite.take()?.task.cancel()
     }
 
     /// Processes `events` (one batch in delivery order) up to the view store.
@@ -217,7 +221,8 @@ public struct BatchProcessor {
     /// is taken out, so the fold holds the only copy and changes it in place; every state goes back once its write is
     /// confirmed (``remember(_:revision:state:)``) or, when the batch leaves it unchanged, by
     /// ``rememberUnchanged(_:)``. When the batch in flight writes one of `keys`, its writes are awaited first
-    /// (``completedEarly``): such a key is never cached while in flight, so only the misses are checked.
+    /// (``completedEarly``), and so is a background write of untouched held documents (``untouchedWrite``): such a
+    /// key is neither cached nor held while in flight, so only the misses are checked.
     private mutating func load(_ keys: [String], useCache: Bool) async throws -> [DocumentState] {
         var states: [DocumentState] = []
         states.reserveCapacity(keys.count)
@@ -233,24 +238,27 @@ public struct BatchProcessor {
             }
         }
         guard !missing.isEmpty else { return states }
+        var waited = false
         if inFlight?.writesAny(of: missing) == true {
             completedEarly = try await drain()
-            if useCache {
-                // The documents it confirmed are cached now.
-                var stillMissing: [String] = []
-                var stillMissingSlots: [Int] = []
-                for (key, slot) in zip(missing, missingSlots) {
-                    if let state = takeHeld(forKey: key) {
-                        states[slot] = consume state
-                    } else {
-                        stillMissing.append(key)
-                        stillMissingSlots.append(slot)
-                    }
+            waited = true
+        }
+        if try await finishUntouchedWrite(touchingAnyOf: missing) { waited = true }
+        if waited, useCache {
+            // The documents it confirmed are cached now.
+            var stillMissing: [String] = []
+            var stillMissingSlots: [Int] = []
+            for (key, slot) in zip(missing, missingSlots) {
+                if let state = takeHeld(forKey: key) {
+                    states[slot] = consume state
+                } else {
+                    stillMissing.append(key)
+                    stillMissingSlots.append(slot)
                 }
-                missing = stillMissing
-                missingSlots = stillMissingSlots
-                guard !missing.isEmpty else { return states }
             }
+            missing = stillMissing
+            missingSlots = stillMissingSlots
+            guard !missing.isEmpty else { return states }
         }
         // Taken out of the fetched dictionary, so that a body nobody else holds is decoded in place.
         var fetched = try await store.fetch(missing)

@@ -5,6 +5,7 @@ import ProjectorOpenSearch
 import ProjectorPostgres
 import ProjectorRuntime
 import ProjectorTesting
+import Synchronization
 
 /// Rebuild and verify throughput.
 ///
@@ -20,21 +21,41 @@ import ProjectorTesting
 ///   batches, alias swap) into osmem-server, `rebuild_opensearch_documents_written` (fewer than events: documents
 ///   are held across batches), and `rebuild_opensearch_ceiling_ratio`: its document writes per second
 ///   over the raw ceiling of the same writes sent straight through `OpenSearchStore` in bulks of 5,000.
+///   Its events go round robin over all documents, so every document changes until the log's last 100,000 events
+///   and can only be written once the fold is over: the ratio is at most ceiling time / (fold time + ceiling time).
+/// - The same for a log whose aggregates go quiet (`rebuild_opensearch_quiet_*`): 1,000 aggregates active at a
+///   time, each with its events in a row of rounds, as in most real logs. The rebuild writes the documents no
+///   batch touched in the last 100,000 events while it folds on.
 /// - `verify_docs_per_s`: `verify` of the rebuilt view (one store scan, one pass over the log).
 ///
 /// `OPERATIONS_BENCH_EVENTS` (default 1,000,000) and `OPERATIONS_BENCH_STREAMS` (default 100,000) set the size.
-/// `OPERATIONS_BENCH_PARTS=discarding` runs only the replay into the discarding sink (default: everything);
-/// `OPERATIONS_BENCH_WRITE_BEHIND=0` writes every batch in that replay (one write per touched document per batch).
+/// `OPERATIONS_BENCH_PARTS=discarding` runs only the replay into the discarding sink, `quiet` only the rebuild of
+/// the log whose aggregates go quiet (default: everything);
+/// `OPERATIONS_BENCH_WRITE_BEHIND=0` writes every batch in that replay (one write per touched document per batch);
+/// `OPERATIONS_BENCH_UNTOUCHED_EARLY=0` has the OpenSearch rebuilds write held documents only all together.
 enum OperationsBench {
     static func run() async throws {
         guard let url = try TestServers.databaseURL() else {
             printError("operations: DATABASE_URL is not set; skipped")
             return
         }
-        let environment = ProcessInfo.processInfo.environment
         let events = benchSetting("OPERATIONS_BENCH_EVENTS", default: 1_000_000)
         let streams = benchSetting("OPERATIONS_BENCH_STREAMS", default: 100_000)
         let openSearch = try TestServers.openSearchURL()
+        let parts = TestServers.environment("OPERATIONS_BENCH_PARTS")
+        if parts != "quiet" {
+            try await self.roundRobin(url, openSearch: openSearch, events: events, streams: streams)
+        }
+        guard parts != "discarding", let openSearch else { return }
+        try await RuntimeBench.withTable(url, events: events, streams: streams, activeStreams: 1_000) {
+            configuration, database in
+            try await self.openSearch(
+                openSearch, configuration: configuration, database: database, events: events, label: "quiet_")
+        }
+    }
+
+    /// The replays into the discarding sink and the rebuild into osmem-server of events round robin over `streams`.
+    static func roundRobin(_ url: DatabaseURL, openSearch: String?, events: Int, streams: Int) async throws {
         try await RuntimeBench.withTable(url, events: events, streams: streams) { configuration, database in
             let discarding = try await self.discardingReplay(database: database, cacheCapacity: streams)
             print("BENCH rebuild_events_per_s \(Int(discarding)) events/s")
@@ -45,16 +66,25 @@ enum OperationsBench {
                 printError("operations: OPENSEARCH_URL is not set; OpenSearch rebuild and verify skipped")
                 return
             }
-            var configuration = configuration
-            configuration.openSearch.url = openSearch
-            let adjusted = configuration
-            try await ViewStores.withViewStores(
-                configuration: adjusted, environment: environment, logger: RuntimeBench.logger
-            ) { stores in
-                let session = OperationsSession(
-                    configuration: adjusted, database: database, stores: stores, logger: RuntimeBench.logger)
-                try await self.openSearch(session: session, events: events)
-            }
+            try await self.openSearch(
+                openSearch, configuration: configuration, database: database, events: events, verifying: true)
+        }
+    }
+
+    /// ``openSearch(session:events:label:verifying:)`` with stores for `url`.
+    static func openSearch(
+        _ url: String, configuration: ProjectorConfiguration, database: ProjectorDatabase, events: Int,
+        label: String = "", verifying: Bool = false
+    ) async throws {
+        var configuration = configuration
+        configuration.openSearch.url = url
+        let adjusted = configuration
+        try await ViewStores.withViewStores(
+            configuration: adjusted, environment: ProcessInfo.processInfo.environment, logger: RuntimeBench.logger
+        ) { stores in
+            let session = OperationsSession(
+                configuration: adjusted, database: database, stores: stores, logger: RuntimeBench.logger)
+            try await self.openSearch(session: session, events: events, label: label, verifying: verifying)
         }
     }
 
@@ -97,29 +127,43 @@ enum OperationsBench {
         return rate
     }
 
-    /// A full rebuild into osmem-server, its ratio to the raw bulk ceiling, then a verify of the result.
-    static func openSearch(session: OperationsSession, events: Int) async throws {
+    /// A full rebuild into osmem-server, its ratio to the raw bulk ceiling, then a verify of the result (printed as
+    /// `verify_docs_per_s` when `verifying`). `label` goes after `rebuild_opensearch_` in the figures' names.
+    static func openSearch(session: OperationsSession, events: Int, label: String, verifying: Bool) async throws {
         let alias = "opsbench_\(TestServers.uniqueSuffix())"
         let projection = try RuntimeBench.projection("{ opensearch: { index: \(alias) } }")
         let client = try OpenSearchAdmin(client: session.stores.openSearch.orThrow())
-        var written = 0
         let rebuild = ProjectionRebuild(
             projection: projection, database: session.database, stores: session.stores, logger: session.logger)
         let clock = ContinuousClock()
         var started = clock.now
-        let result = try await rebuild.run(ProjectionRebuild.Options(owner: "bench"))
+        let foldStarted = started
+        let foldSeconds = Mutex(0.0)
+        var options = ProjectionRebuild.Options(owner: "bench")
+        options.writesUntouchedEarly = TestServers.environment("OPERATIONS_BENCH_UNTOUCHED_EARLY") != "0"
+        let result = try await rebuild.run(options) { progress in
+            // The last event folded; what is left is writing the documents still held.
+            guard progress.phase == .replay, progress.done == events else { return }
+            foldSeconds.withLock { seconds in
+                if seconds == 0 { seconds = RuntimeBench.seconds(clock.now - foldStarted) }
+            }
+        }
         let rebuildSeconds = RuntimeBench.seconds(clock.now - started)
         let rebuildRate = Double(result.events) / rebuildSeconds
-        print("BENCH rebuild_opensearch_events_per_s \(Int(rebuildRate)) events/s")
+        print("BENCH rebuild_opensearch_\(label)events_per_s \(Int(rebuildRate)) events/s")
 
         // Send as many writes raw as the rebuild sent.
         let documents = try await self.documents(in: result.target, admin: client)
-        written = Int(result.documentsWritten)
-        print("BENCH rebuild_opensearch_documents_written \(written) documents")
+        let written = Int(result.documentsWritten)
+        print("BENCH rebuild_opensearch_\(label)documents_written \(written) documents")
         let ceiling = try await self.rawCeiling(
             client: client.client, documents: documents, writes: written, alias: alias)
         let rebuildWrites = Double(written) / rebuildSeconds
-        print("BENCH rebuild_opensearch_ceiling_ratio \(String(format: "%.2f", rebuildWrites / ceiling)) ratio")
+        print("BENCH rebuild_opensearch_\(label)ceiling_ratio \(String(format: "%.2f", rebuildWrites / ceiling)) ratio")
+        printError(
+            "operations: \(label)rebuild \(SourceBench.format(rebuildSeconds)) s, its fold over after "
+                + "\(SourceBench.format(foldSeconds.withLock { $0 })) s; the same writes raw "
+                + "\(SourceBench.format(Double(written) / ceiling)) s")
 
         let live = try await session.database.checkpoints.read(projection.name)?.cursor ?? .start
         let verifier = ProjectionVerifier(
@@ -128,9 +172,9 @@ enum OperationsBench {
         started = clock.now
         let report = try await verifier.run { _ in }
         let verifyRate = Double(report.checked) / RuntimeBench.seconds(clock.now - started)
-        print("BENCH verify_docs_per_s \(Int(verifyRate)) docs/s")
+        if verifying { print("BENCH verify_docs_per_s \(Int(verifyRate)) docs/s") }
         if !report.isClean {
-            printError("operations: verify found \(report.drifted) drifted documents after a rebuild")
+            printError("operations: verify found \(report.drifted) drifted documents after a \(label)rebuild")
         }
         try await client.deleteIndices(try await client.physicalIndices(of: alias).map(\.description))
     }

@@ -108,6 +108,7 @@ enum RuntimeBench {
         _ url: DatabaseURL,
         events: Int,
         streams: Int,
+        activeStreams: Int? = nil,
         _ body: (ProjectorConfiguration, ProjectorDatabase) async throws -> Void
     ) async throws {
         try await PostgresTesting.withTemporaryEventTable(url) { table, connection in
@@ -118,7 +119,7 @@ enum RuntimeBench {
                 _ = try await database.migrator.migrate(client: database.client)
                 if events > 0 {
                     try await table.insertGenerated(
-                        count: events, streams: streams, payloadBytes: 500, on: connection, logger: logger)
+                        count: events, streams: streams, activeStreams: activeStreams, payloadBytes: 500, on: connection, logger: logger)
                 }
                 try await body(adjusted, database)
             }

@@ -155,19 +155,32 @@ public struct TemporaryEventTable: Sendable {
     /// Inserts `count` generated events (seed layout) in one `INSERT … SELECT generate_series`:
     /// `streams` aggregates of service `bench`, type `bench-event`, ~`payloadBytes` bytes of data;
     /// then `ANALYZE`s the table.
+    ///
+    /// Events go round robin over all `streams`, so every aggregate stays active to the end of the log; with
+    /// `activeStreams`, round robin over that many at a time, each aggregate's `count / streams` events in a row of
+    /// rounds, after which it goes quiet (as in most real logs).
     public func insertGenerated(
         count: Int,
         streams: Int = 10_000,
+        activeStreams: Int? = nil,
         payloadBytes: Int = 500,
         on connection: PostgresConnection,
         logger: Logger
     ) async throws {
         let filler = max(0, payloadBytes - 160)
+        var stream = "g % \(streams)"
+        var seq = "g / \(streams) + 1"
+        if let active = activeStreams.map({ max(1, min($0, streams)) }) {
+            // Waves of `active` aggregates, each wave `active * perStream` events long.
+            let wave = active * max(1, count / streams)
+            stream = "g / \(wave) * \(active) + g % \(active)"
+            seq = "g % \(wave) / \(active) + 1"
+        }
         let sql = """
             INSERT INTO \(quotedTable) (id, invocation_id, request_id, interaction_id, breadcrumbs,
               event_seq, service_name, aggregate_id, data)
             SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'bench',
-              g / \(streams) + 1, 'bench', md5('s' || (g % \(streams)))::uuid,
+              \(seq), 'bench', md5('s' || (\(stream)))::uuid,
               jsonb_build_object('\(configuration.events.typeKey)', 'bench-event', 'n', g, 'amount', g % 1000,
                 'owner', 'user-' || (g % 977), 'currency', 'EUR', 'tags', jsonb_build_array('a', 'b', 'c'),
                 'note', repeat('x', \(filler)))

@@ -226,6 +226,21 @@ struct WriteBehindTests {
         }
     }
 
+    @Test func documentsTouchedAgainAfterTheirBackgroundWriteMakeTheWaitLonger() async throws {
+        try await Self.withHoldingProcessor(untouchedAfter: 4) { processor, log, store in
+            for batch in Self.untouchedBatches { _ = try await processor.submit(batch) }
+            // a and b are written in the background, then both touched again: the wait doubles to 8 events.
+            _ = try await processor.submit(PipelinedBatchTests.events([("a", 2), ("b", 2)], after: 8))
+            _ = try await processor.submit(PipelinedBatchTests.events([("c", 3), ("d", 3), ("e", 3)], after: 10))
+            // a and b are now untouched for 6 events: more than 4, not more than 8.
+            _ = try await processor.submit(PipelinedBatchTests.events([("c", 4), ("d", 4), ("e", 4)], after: 13))
+            let written = try #require(try await processor.drain())
+            #expect(written.written == 7)
+            #expect(log.requests.withLock { $0 }.map { Set($0) } == [["a", "b"], ["a", "b", "c", "d", "e"]])
+            #expect(try await Self.counts(["a", "b", "e"], in: store) == ["a": 2, "b": 2, "e": 4])
+        }
+    }
+
     @Test func aReplayAfterAnInterruptedBackgroundWriteSkipsTheEventsItWrote() async throws {
         try await Self.withHoldingProcessor(untouchedAfter: 4) { processor, _, store in
             for batch in Self.untouchedBatches { _ = try await processor.submit(batch) }

@@ -69,8 +69,10 @@ extension ProjectionRebuild {
         var configuration = BatchProcessor.Configuration()
         configuration.cacheCapacity = options.cacheCapacity
         if options.writesBehind {
-            configuration.writeBehind = BatchProcessor.WriteBehind(
+            var writeBehind = BatchProcessor.WriteBehind(
                 maximumDocuments: options.cacheCapacity, maximumInterval: options.checkpointInterval)
+            if !options.writesUntouchedEarly { writeBehind.untouchedAfter = nil }
+            configuration.writeBehind = writeBehind
         }
         let processor = BatchProcessor(
             projection: projection, store: store, readStream: log.streamReader,

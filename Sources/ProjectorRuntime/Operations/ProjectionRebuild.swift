@@ -37,6 +37,9 @@ public struct ProjectionRebuild: Sendable {
         /// With ``writesBehind``: the longest stretch of the replay between two writes and checkpoints (how much
         /// an interruption can cost). Default 10 s.
         public var checkpointInterval: Duration = .seconds(10)
+        /// With ``writesBehind``: write the held documents no batch touched in the last ``cacheCapacity`` events in
+        /// the background while the replay folds on (``BatchProcessor/WriteBehind/untouchedAfter``). Default true.
+        public var writesUntouchedEarly = true
         /// How long to wait for the live owner to acknowledge the pause.
         public var pauseTimeout: Duration = .seconds(120)
         /// Identifies this process in the checkpoint rows.

@@ -1,3 +1,4 @@
+import Logging
 import ProjectorCore
 import Synchronization
 
@@ -23,13 +24,69 @@ struct UntouchedWrite {
     }
 }
 
+/// Whether documents written in the background were touched again: then the log revisits documents after longer
+/// than ``BatchProcessor/WriteBehind/untouchedAfter`` events, and writing them early costs writes (the same document
+/// twice) instead of saving time.
+struct UntouchedWriteHistory {
+    /// Hashes of the keys written in the background (forgotten all at once beyond ``limit``).
+    private var written: Set<Int> = []
+    private var writtenCount = 0
+    private var touchedAgain = 0
+    private static var limit: Int { 1_000_000 }
+
+    /// Records the documents of a background write.
+    mutating func wrote(_ keys: Set<String>) {
+        if written.count + keys.count > Self.limit { written.removeAll(keepingCapacity: true) }
+        for key in keys { written.insert(key.hashValue) }
+        writtenCount += keys.count
+    }
+
+    /// True until a background write was recorded (or after they were all touched again).
+    var isEmpty: Bool { written.isEmpty }
+
+    /// Records that a batch touched `key`.
+    mutating func touched(_ key: String) {
+        guard written.remove(key.hashValue) != nil else { return }
+        touchedAgain += 1
+    }
+
+    /// True when more than 1 % of the documents written in the background so far were touched again; then starts
+    /// counting anew.
+    mutating func tooManyTouchedAgain() -> Bool {
+        guard touchedAgain > 0, touchedAgain * 100 > writtenCount else { return false }
+        self = UntouchedWriteHistory()
+        return true
+    }
+}
+
 extension BatchProcessor {
+    /// Notes the documents a batch touched (those it changed, about to be held); doubles
+    /// ``WriteBehind/untouchedAfter`` when too many of them had been written in the background already.
+    mutating func noteTouched(_ folded: BatchFoldResult) {
+        guard !untouchedHistory.isEmpty else { return }
+        for slot in folded.states.indices where folded.states[slot].isDirty {
+            untouchedHistory.touched(folded.states[slot].key)
+        }
+        guard untouchedHistory.tooManyTouchedAgain(), let after = configuration.writeBehind?.untouchedAfter else {
+            return
+        }
+        let doubled = after > Int.max / 2 ? Int.max : after * 2
+        configuration.writeBehind?.untouchedAfter = doubled
+        logger.debug(
+            "documents written early were changed again; waiting longer before writing untouched documents",
+            metadata: [LogKey.projection: "\(projection.name)", "projector.untouched_after": "\(doubled)"])
+    }
+
     /// Starts writing the held documents untouched for more than ``WriteBehind/untouchedAfter`` events (at least
-    /// ``WriteBehind/minimumUntouchedWrite``, at most ``heldWriteChunk``), unless such a write is in flight.
-    mutating func startUntouchedWrite(_ settings: WriteBehind) {
-        guard untouchedWrite == nil, let after = settings.untouchedAfter else { return }
-        var states = pending.takeUntouched(
-            forMoreThan: after, minimum: settings.minimumUntouchedWrite, limit: Self.heldWriteChunk)
+    /// ``WriteBehind/minimumUntouchedWrite``, at most ``heldWriteChunk``) when no such write is in flight.
+    ///
+    /// The fold never waits for these writes (only a batch touching one of their documents does): they use the time
+    /// the store would otherwise wait, so a wrong guess (a document changed again later) costs a write, not time.
+    mutating func writeUntouched() {
+        guard untouchedWrite == nil, let settings = configuration.writeBehind, let after = settings.untouchedAfter
+        else { return }
+        let minimum = settings.minimumUntouchedWrite
+        var states = pending.takeUntouched(forMoreThan: after, minimum: minimum, limit: Self.heldWriteChunk)
         guard !states.isEmpty else { return }
         let (writes, slots) = fold.makeWrites(&states)
         let ended = UntouchedWrite.Flag()
@@ -37,8 +94,10 @@ extension BatchProcessor {
             defer { ended.set() }
             return writes.isEmpty ? [] : try await store.apply(writes)
         }
+        let keys = Set(states.lazy.map(\.key))
+        untouchedHistory.wrote(keys)
         untouchedWrite = UntouchedWrite(
-            states: states, writes: writes, slots: slots, keys: Set(states.lazy.map(\.key)), task: task, ended: ended)
+            states: states, writes: writes, slots: slots, keys: keys, task: task, ended: ended)
     }
 
     /// Takes up the background write of untouched documents: caches what it wrote and counts it for the next report.

@@ -75,6 +75,7 @@ extension BatchProcessor {
         report.refolds = folded.refolds
         let processed = folded.stoppedAt ?? events.count
         pending.eventsFolded += processed
+        noteTouched(folded)
         for slot in folded.states.indices where folded.states[slot].isDirty {
             pending.hold(folded.takeState(at: slot))
         }
@@ -95,7 +96,7 @@ extension BatchProcessor {
         {
             if let written = try await writePending() { reports.append(written) }
         } else {
-            startUntouchedWrite(settings)
+            writeUntouched()
         }
         return reports
     }
@@ -239,11 +240,17 @@ struct PendingWrites {
         documents.takeAll().map(\.state)
     }
 
+    /// How many held documents no batch touched in the last `events` events (counting stops at `limit`).
+    func countUntouched(forMoreThan events: Int, upTo limit: Int) -> Int {
+        let cutoff = eventsFolded - events
+        return documents.leastRecentCount(upTo: limit, where: { $0.touchedAt < cutoff })
+    }
+
     /// Up to `limit` of the documents no batch touched in the last `events` events, least recently touched first,
     /// taken out; none unless at least `minimum` are.
     mutating func takeUntouched(forMoreThan events: Int, minimum: Int, limit: Int) -> [DocumentState] {
         let cutoff = eventsFolded - events
-        guard documents.leastRecentCount(upTo: minimum, where: { $0.touchedAt < cutoff }) >= minimum else { return [] }
+        guard countUntouched(forMoreThan: events, upTo: minimum) >= minimum else { return [] }
         var untouched: [DocumentState] = []
         while untouched.count < limit, let oldest = documents.leastRecentValue?.touchedAt, oldest < cutoff,
             let held = documents.takeLeastRecent()

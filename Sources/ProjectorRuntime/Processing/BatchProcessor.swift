@@ -48,6 +48,8 @@ public struct BatchProcessor {
     var pending = PendingWrites()
     /// Under ``Configuration/writeBehind``: held documents no batch touched for a while, being written.
     var untouchedWrite: UntouchedWrite?
+    /// Under ``Configuration/writeBehind``: whether documents written in the background were touched again.
+    var untouchedHistory = UntouchedWriteHistory()
 
     /// A processor with an empty document cache.
     public init(
